@@ -1,8 +1,15 @@
-import type { FitSize, ShoeEvent } from './shoe.events';
+import type {
+  FitSize,
+  ShoeCreated,
+  ShoeEvent,
+  ShoeRenamed,
+  TrueToSizeRetracted,
+  TrueToSizesImported,
+  TrueToSizeSubmitted,
+} from './shoe.events';
+import { addRating, emptyStats, removeRating } from './true-to-size';
 
 /**
- * CONTRACT (to be implemented by the domain work): state, evolve and helpers.
- *
  * Two views of a shoe:
  * - `ShoeDecisionState`: the little a command needs, loaded by the handler from tables written in the
  *   append transaction (so a command never folds the whole stream; its cost does not grow with ratings).
@@ -31,3 +38,102 @@ export type Shoe =
 export type ShoeDecisionState =
   | { status: 'absent' }
   | { status: 'existing'; shoeId: string; name: string; brand: string | null; version: number };
+
+type ExistingShoe = Extract<Shoe, { status: 'existing' }>;
+
+export function initialShoe(): Shoe {
+  return { status: 'absent' };
+}
+
+/**
+ * Folds one event into the state; every event adds 1 to the version.
+ * Events are facts, so an event that cannot apply (e.g. a rename before creation) means the stream is
+ * corrupt: it throws rather than silently produce a state that no projection would agree with.
+ */
+export function evolve(state: Shoe, event: ShoeEvent): Shoe {
+  switch (event.type) {
+    case 'ShoeCreated':
+      return created(state, event);
+    case 'ShoeRenamed':
+      return renamed(existing(state, event), event);
+    case 'TrueToSizeSubmitted':
+      return submitted(existing(state, event), event);
+    case 'TrueToSizeRetracted':
+      return retracted(existing(state, event), event);
+    case 'TrueToSizesImported':
+      return imported(existing(state, event), event);
+    default: {
+      const _exhaustive: never = event;
+      throw new Error(`unknown shoe event type ${JSON.stringify((_exhaustive as { type?: unknown }).type)}`);
+    }
+  }
+}
+
+/** The command-side view of a folded shoe (what the handler would load from its tables). */
+export function decisionStateOf(shoe: Shoe): ShoeDecisionState {
+  switch (shoe.status) {
+    case 'absent':
+      return { status: 'absent' };
+    case 'existing': {
+      const { shoeId, name, brand, version } = shoe;
+      return { status: 'existing', shoeId, name, brand, version };
+    }
+    default: {
+      const _exhaustive: never = shoe;
+      return _exhaustive;
+    }
+  }
+}
+
+/** A user's current rating; own-property lookup so ids like "__proto__" or "toString" are safe. */
+export function currentRatingOf(shoe: Shoe, userId: string): FitSize | null {
+  if (shoe.status !== 'existing') return null;
+  return Object.hasOwn(shoe.ratingsByUser, userId) ? shoe.ratingsByUser[userId] : null;
+}
+
+function created(state: Shoe, { data }: ShoeCreated): Shoe {
+  if (state.status !== 'absent') throw new Error(`shoe ${data.shoeId} is created twice in its stream`);
+  const { shoeId, name, brand } = data;
+  return { status: 'existing', shoeId, name, brand, version: 1, stats: emptyStats(), ratingsByUser: {} };
+}
+
+function renamed(shoe: ExistingShoe, { data }: ShoeRenamed): Shoe {
+  return { ...shoe, name: data.name, version: shoe.version + 1 };
+}
+
+function submitted(shoe: ExistingShoe, { data }: TrueToSizeSubmitted): Shoe {
+  // previousSize is what the projections subtract; it must agree with the fold's per-user state.
+  expectCurrentRating(shoe, data.userId, data.previousSize);
+  const withoutPrevious = data.previousSize === null ? shoe.stats : removeRating(shoe.stats, data.previousSize);
+  return {
+    ...shoe,
+    version: shoe.version + 1,
+    stats: addRating(withoutPrevious, data.size),
+    ratingsByUser: { ...shoe.ratingsByUser, [data.userId]: data.size },
+  };
+}
+
+function retracted(shoe: ExistingShoe, { data }: TrueToSizeRetracted): Shoe {
+  expectCurrentRating(shoe, data.userId, data.retractedSize);
+  const { [data.userId]: _retracted, ...ratingsByUser } = shoe.ratingsByUser;
+  return { ...shoe, version: shoe.version + 1, stats: removeRating(shoe.stats, data.retractedSize), ratingsByUser };
+}
+
+function imported(shoe: ExistingShoe, { data }: TrueToSizesImported): Shoe {
+  // Imported ratings are anonymous: they enter the statistics only, never ratingsByUser.
+  return { ...shoe, version: shoe.version + 1, stats: data.sizes.reduce(addRating, shoe.stats) };
+}
+
+function existing(state: Shoe, event: ShoeEvent): ExistingShoe {
+  if (state.status !== 'existing') {
+    throw new Error(`${event.type} for shoe ${event.data.shoeId} before ShoeCreated`);
+  }
+  return state;
+}
+
+function expectCurrentRating(shoe: ExistingShoe, userId: string, expected: FitSize | null): void {
+  const current = currentRatingOf(shoe, userId);
+  if (current !== expected) {
+    throw new Error(`shoe ${shoe.shoeId}: user ${userId} has rating ${current}, the event says ${expected}`);
+  }
+}
