@@ -1,0 +1,173 @@
+import convict from 'convict';
+import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from './config-formats';
+
+/**
+ * Every setting of the service, for convict. Each one is read, lowest precedence first, from:
+ * its default here, config/default.json, config/<NODE_ENV>.json (when present), then its environment variable.
+ * An environment variable that is set but empty counts as unset (compose files often pass `FOO=`).
+ *
+ * The config/*.json files use the nested keys of this schema (unknown keys are rejected):
+ *
+ *   {
+ *     "server":           { "port": 3000, "host": "127.0.0.1", "corsOrigins": [], "shutdownGraceMs": 10000 },
+ *     "database":         { "url": null, "poolSize": 10 },
+ *     "embeddedPostgres": { "dir": ".data/postgres", "port": 0 },
+ *     "auth":             { "jwtSecret": null },
+ *     "log":              { "level": "info", "format": null },
+ *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 }
+ *   }
+ *
+ * `env` (NODE_ENV) is top-level; set it by the environment variable, since it chooses which file is loaded.
+ */
+
+export const NODE_ENVS = ['production', 'development', 'test'] as const;
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+export type NodeEnv = (typeof NODE_ENVS)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** The values as convict holds them, before load-settings resolves defaults that depend on other settings. */
+export interface RawSettings {
+  env: NodeEnv;
+  server: { port: number; host: string; corsOrigins: string[]; shutdownGraceMs: number };
+  database: { url: string | null; poolSize: number };
+  embeddedPostgres: { dir: string; port: number };
+  auth: { jwtSecret: string | null };
+  log: { level: LogLevel; format: LogFormat | null };
+  rateLimit: { userPerMinute: number; addressPerMinute: number };
+}
+
+// The schema below names these formats, and convict resolves names when the schema is used: register them with it.
+registerConfigFormats();
+
+export const settingsSchema: convict.Schema<RawSettings> = {
+  env: {
+    doc: 'Runtime environment; chooses config/<env>.json and the production-only checks.',
+    env: 'NODE_ENV',
+    format: oneOf(NODE_ENVS),
+    default: 'development',
+  },
+  server: {
+    port: {
+      doc: 'HTTP and WebSocket port.',
+      env: 'PORT',
+      format: FORMAT.port,
+      default: 3000,
+    },
+    host: {
+      doc: 'Interface to listen on; 127.0.0.1 keeps the service local, 0.0.0.0 exposes it (e.g. in a container).',
+      env: 'HOST',
+      format: hostName,
+      default: '127.0.0.1',
+    },
+    corsOrigins: {
+      doc: 'Browser origins allowed by CORS, comma-separated (e.g. "https://a.example,https://b.example"); empty = none.',
+      env: 'CORS_ORIGINS',
+      format: FORMAT.originList,
+      default: [],
+    },
+    shutdownGraceMs: {
+      doc: 'How long a shutdown waits for in-flight requests and subscriptions before closing them, in ms.',
+      env: 'SHUTDOWN_GRACE_MS',
+      format: FORMAT.boundedInteger,
+      min: 0,
+      default: 10000,
+    },
+  },
+  database: {
+    url: {
+      doc: 'PostgreSQL connection URL (postgres:// or postgresql://); null = start an embedded PostgreSQL.',
+      env: 'DATABASE_URL',
+      format: FORMAT.postgresUrl,
+      nullable: true,
+      default: null,
+    },
+    poolSize: {
+      doc: 'Maximum connections in the database pool.',
+      env: 'DATABASE_POOL_SIZE',
+      format: FORMAT.boundedInteger,
+      min: 1,
+      max: 200,
+      default: 10,
+    },
+  },
+  embeddedPostgres: {
+    dir: {
+      doc: 'Data directory of the embedded PostgreSQL (used when DATABASE_URL is unset), relative to the repository root.',
+      env: 'EMBEDDED_POSTGRES_DIR',
+      format: nonEmptyString('must be a directory path'),
+      default: '.data/postgres',
+    },
+    port: {
+      doc: 'Port of the embedded PostgreSQL; 0 = pick a free port. 5432 is refused: it belongs to a system PostgreSQL.',
+      env: 'EMBEDDED_POSTGRES_PORT',
+      format: FORMAT.embeddedPostgresPort,
+      default: 0,
+    },
+  },
+  auth: {
+    jwtSecret: {
+      doc: 'HMAC secret for signing and verifying JWTs. Required in production (at least 32 characters); elsewhere null = a fixed development secret, with a warning.',
+      env: 'JWT_SECRET',
+      format: nonEmptyString('must be a non-empty string'),
+      nullable: true,
+      sensitive: true,
+      default: null,
+    },
+  },
+  log: {
+    level: {
+      doc: 'Lowest level written: error, warn, info or debug.',
+      env: 'LOG_LEVEL',
+      format: oneOf(LOG_LEVELS),
+      default: 'info',
+    },
+    format: {
+      doc: 'json (one JSON object per line) or pretty (coloured, for people); null = json in production, pretty otherwise.',
+      env: 'LOG_FORMAT',
+      format: oneOf(LOG_FORMATS),
+      nullable: true,
+      default: null,
+    },
+  },
+  rateLimit: {
+    userPerMinute: {
+      doc: 'Mutations per minute allowed to one signed-in user; 0 turns the limit off.',
+      env: 'RATE_LIMIT_USER_PER_MINUTE',
+      format: FORMAT.boundedInteger,
+      min: 0,
+      default: 120,
+    },
+    addressPerMinute: {
+      doc: 'Mutations per minute allowed from one client IP address; 0 turns the limit off.',
+      env: 'RATE_LIMIT_ADDRESS_PER_MINUTE',
+      format: FORMAT.boundedInteger,
+      min: 0,
+      default: 600,
+    },
+  },
+};
+
+export interface SettingDescriptor {
+  /** Dotted key path, as in the config files and in convict's messages. */
+  path: string;
+  envVar: string;
+  sensitive: boolean;
+}
+
+function isLeaf(node: object): node is convict.SchemaObj {
+  return 'default' in node;
+}
+
+function describeSettings(node: object, prefix = ''): SettingDescriptor[] {
+  return Object.entries(node).flatMap(([key, child]: [string, object]) => {
+    const path = prefix + key;
+    if (!isLeaf(child)) return describeSettings(child, `${path}.`);
+    return [{ path, envVar: String(child.env), sensitive: child.sensitive === true }];
+  });
+}
+
+/** One entry per setting, in schema order; used to name settings by their environment variable in errors. */
+export const SETTINGS: readonly SettingDescriptor[] = describeSettings(settingsSchema);

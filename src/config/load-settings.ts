@@ -1,0 +1,199 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import convict from 'convict';
+import { type AppSettings, DEVELOPMENT_JWT_SECRET, redactDatabaseUrl } from './app-settings';
+import { ConfigError, type ConfigIssue } from './config-error';
+import { NODE_ENVS, type RawSettings, SETTINGS, type SettingDescriptor, settingsSchema } from './config.schema';
+import { findRepoRoot } from './repo-root';
+
+type Config = convict.Config<RawSettings>;
+
+interface ConfigFile {
+  /** For messages: relative to the repository root when inside it. */
+  label: string;
+  values: Record<string, unknown>;
+}
+
+/** What an error message may look at to say where a bad value came from. */
+interface Sources {
+  env: NodeJS.ProcessEnv;
+  files: readonly ConfigFile[];
+  values: RawSettings;
+}
+
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+/**
+ * Reads config/default.json, then config/<NODE_ENV>.json when present, then the environment; validates everything
+ * (unknown keys in the files included) and returns frozen settings. Throws ConfigError naming each bad setting by
+ * its environment variable.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, configDir: string = join(findRepoRoot(), 'config')): AppSettings {
+  const effectiveEnv = withoutEmptyValues(env);
+  const config = convict(settingsSchema, { env: effectiveEnv, args: [] });
+  const files = loadConfigFiles(config, configDir);
+  const sources: Sources = { env: effectiveEnv, files, values: config.getProperties() };
+  const issues = validationIssues(config, sources);
+  issues.push(...productionIssues(sources.values, issues));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return toAppSettings(sources.values, findRepoRoot());
+}
+
+/** `FOO=` counts as unset: compose files and shells produce empty variables where "not configured" was meant. */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+function loadConfigFiles(config: Config, configDir: string): ConfigFile[] {
+  const files = [readConfigFile(configDir, 'default.json', true)];
+  applyConfigFile(config, files[0]);
+  // Only a valid NODE_ENV picks a file, so an odd value cannot point the loader at an arbitrary path.
+  const nodeEnv = config.get('env');
+  const envFile = NODE_ENVS.includes(nodeEnv) ? readConfigFile(configDir, `${nodeEnv}.json`, false) : undefined;
+  if (envFile) {
+    applyConfigFile(config, envFile);
+    files.push(envFile);
+  }
+  return files;
+}
+
+function readConfigFile(configDir: string, name: string, required: true): ConfigFile;
+function readConfigFile(configDir: string, name: string, required: boolean): ConfigFile | undefined;
+function readConfigFile(configDir: string, name: string, required: boolean): ConfigFile | undefined {
+  const path = join(configDir, name);
+  const label = labelOf(path);
+  if (!existsSync(path)) {
+    if (required) throw new ConfigError([{ subject: `config file ${label}`, problem: 'is missing' }]);
+    return undefined;
+  }
+  const values = parseJson(readFileSync(path, 'utf8'), label);
+  if (!isRecord(values)) throw new ConfigError([{ subject: `config file ${label}`, problem: 'must hold a JSON object' }]);
+  return { label, values };
+}
+
+function labelOf(path: string): string {
+  const fromRoot = relative(findRepoRoot(), path);
+  return fromRoot.startsWith('..') || isAbsolute(fromRoot) ? path : fromRoot;
+}
+
+function parseJson(text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ subject: `config file ${label}`, problem: `is not valid JSON (${(error as Error).message})` }]);
+  }
+}
+
+/** convict can throw a TypeError on some malformed nestings (a setting given an object of objects); report the file. */
+function applyConfigFile(config: Config, file: ConfigFile): void {
+  try {
+    config.load(file.values);
+  } catch (error) {
+    throw new ConfigError([{ subject: `config file ${file.label}`, problem: `has a malformed structure (${(error as Error).message})` }]);
+  }
+}
+
+function validationIssues(config: Config, sources: Sources): ConfigIssue[] {
+  try {
+    config.validate({ allowed: 'strict' });
+    return [];
+  } catch (error) {
+    return (error as Error).message.split('\n').map((line) => issueFromConvictLine(line, sources));
+  }
+}
+
+// convict reports problems as one multi-line string; these are its line shapes (convict 6).
+const UNDECLARED = /^configuration param '(.+)' not declared in the schema$/;
+const MISSING = /^configuration param '(.+)' missing from config/;
+const VALUE_SUFFIX = ': value was ';
+/** Longest path first, so a setting is never mistaken for a shorter one it starts with. */
+const SETTINGS_BY_PATH_LENGTH = [...SETTINGS].sort((a, b) => b.path.length - a.path.length);
+
+function issueFromConvictLine(line: string, sources: Sources): ConfigIssue {
+  const undeclared = UNDECLARED.exec(line);
+  if (undeclared) return { subject: `key "${undeclared[1]}" in ${fileSetting(undeclared[1], sources) ?? 'the config files'}`, problem: 'is not a known setting' };
+  const missing = MISSING.exec(line);
+  if (missing) return { subject: subjectOf(missing[1]), problem: 'is missing: a config file replaced one of its parent objects with a plain value' };
+  const setting = SETTINGS_BY_PATH_LENGTH.find((candidate) => line.startsWith(`${candidate.path}: `));
+  if (!setting) return { subject: 'configuration', problem: line };
+  const problem = line.slice(setting.path.length + 2).split(VALUE_SUFFIX)[0];
+  return { subject: `setting ${setting.envVar}`, problem: problem + describeValue(setting, sources) };
+}
+
+function subjectOf(path: string): string {
+  const setting = SETTINGS.find((candidate) => candidate.path === path);
+  return setting ? `setting ${setting.envVar}` : `key "${path}"`;
+}
+
+/** ` (got "abc")`, or ` (got 70000 in config/production.json)` when the value came from a file; nothing for secrets. */
+function describeValue(setting: SettingDescriptor, sources: Sources): string {
+  if (setting.sensitive) return '';
+  const fromEnv = sources.env[setting.envVar];
+  const value = fromEnv ?? valueAt(sources.values, setting.path);
+  const shown = showValue(setting, value);
+  if (shown === undefined) return '';
+  const file = fromEnv === undefined ? fileSetting(setting.path, sources) : undefined;
+  return file ? ` (got ${shown} in ${file})` : ` (got ${shown})`;
+}
+
+function showValue(setting: SettingDescriptor, value: unknown): string | undefined {
+  if (setting.envVar === 'DATABASE_URL' && typeof value === 'string') {
+    // A database URL may carry a password; an unparseable one cannot be masked reliably, so it is not shown.
+    return URL.canParse(value) ? JSON.stringify(redactDatabaseUrl(value)) : undefined;
+  }
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+/** The last file that sets `path`: the one whose value won. */
+function fileSetting(path: string, sources: Sources): string | undefined {
+  return sources.files.findLast((file) => valueAt(file.values, path) !== undefined)?.label;
+}
+
+function valueAt(root: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (isRecord(node) && Object.hasOwn(node, key) ? node[key] : undefined), root);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Rules convict cannot express (they depend on NODE_ENV). Skipped when JWT_SECRET already has a problem. */
+function productionIssues(values: RawSettings, earlier: readonly ConfigIssue[]): ConfigIssue[] {
+  const secret = values.auth.jwtSecret;
+  if (values.env !== 'production' || earlier.some((issue) => issue.subject === 'setting JWT_SECRET')) return [];
+  const problem =
+    secret === null
+      ? `is required when NODE_ENV is production (at least ${MIN_PRODUCTION_SECRET_LENGTH} characters)`
+      : secret === DEVELOPMENT_JWT_SECRET
+        ? 'must not be the development secret when NODE_ENV is production'
+        : secret.length < MIN_PRODUCTION_SECRET_LENGTH
+          ? `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV is production`
+          : undefined;
+  return problem ? [{ subject: 'setting JWT_SECRET', problem }] : [];
+}
+
+function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
+  return deepFreeze({
+    env: raw.env,
+    port: raw.server.port,
+    host: raw.server.host,
+    databaseUrl: raw.database.url,
+    databasePoolSize: raw.database.poolSize,
+    jwtSecret: raw.auth.jwtSecret ?? DEVELOPMENT_JWT_SECRET,
+    jwtSecretIsDevelopmentDefault: raw.auth.jwtSecret === null,
+    logLevel: raw.log.level,
+    logFormat: raw.log.format ?? (raw.env === 'production' ? 'json' : 'pretty'),
+    rateLimit: { userPerMinute: raw.rateLimit.userPerMinute, addressPerMinute: raw.rateLimit.addressPerMinute },
+    embeddedPostgres: { dir: resolve(repoRoot, raw.embeddedPostgres.dir), port: raw.embeddedPostgres.port },
+    corsOrigins: [...raw.server.corsOrigins],
+    shutdownGraceMs: raw.server.shutdownGraceMs,
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
