@@ -1,0 +1,23 @@
+import type { Request } from 'express';
+import { Identity, InvalidTokenError } from './identity';
+import { bearerToken, verifyToken } from './jwt';
+
+/**
+ * What every resolver sees. The token is checked once per request (or once per socket), but a bad token
+ * only matters to mutations: reading and subscribing need no token, so the error is kept, not thrown.
+ */
+export type GraphQLContext = {
+  req?: Request & { requestId?: string };
+  identity: Identity | null;
+  authError: InvalidTokenError | null;
+};
+
+export async function identify(authorization: unknown, secret: string): Promise<Pick<GraphQLContext, 'identity' | 'authError'>> {
+  try {
+    const token = bearerToken(authorization);
+    return { identity: token ? await verifyToken(token, secret) : null, authError: null };
+  } catch (err) {
+    if (err instanceof InvalidTokenError) return { identity: null, authError: err };
+    throw err;
+  }
+}

@@ -1,0 +1,49 @@
+import { createHmac } from 'node:crypto';
+import { bearerToken, mintToken, verifyToken } from './jwt';
+import { InvalidTokenError } from './identity';
+
+const secret = 'a-test-secret-that-is-long-enough-1234';
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const sign = (header: object, payload: object, key = secret) => {
+  const body = `${b64(header)}.${b64(payload)}`;
+  return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+};
+const inOneHour = () => Math.floor(Date.now() / 1000) + 3600;
+
+describe('verifyToken', () => {
+  it('given a minted admin token, then it yields the user and the admin role', async () => {
+    const token = await mintToken({ sub: 'alice', roles: ['admin'], expiresInSeconds: 60 }, secret);
+    await expect(verifyToken(token, secret)).resolves.toMatchObject({ userId: 'alice', isAdmin: true, roles: ['admin'] });
+  });
+
+  it('given a token without roles, then the user is not an admin', async () => {
+    const token = sign({ alg: 'HS256' }, { sub: 'bob', exp: inOneHour() });
+    await expect(verifyToken(token, secret)).resolves.toMatchObject({ userId: 'bob', isAdmin: false, roles: [] });
+  });
+
+  it.each([
+    ['alg none', `${b64({ alg: 'none' })}.${b64({ sub: 'eve', exp: inOneHour(), roles: ['admin'] })}.`],
+    ['a wrong signature', sign({ alg: 'HS256' }, { sub: 'eve', exp: inOneHour() }, 'another-secret')],
+    ['an expired token', sign({ alg: 'HS256' }, { sub: 'eve', exp: Math.floor(Date.now() / 1000) - 6 })],
+    ['no exp', sign({ alg: 'HS256' }, { sub: 'eve' })],
+    ['no sub', sign({ alg: 'HS256' }, { exp: inOneHour() })],
+    ['HS512', (() => { const body = `${b64({ alg: 'HS512' })}.${b64({ sub: 'eve', exp: inOneHour() })}`; return `${body}.${createHmac('sha512', secret).update(body).digest('base64url')}`; })()],
+    ['garbage', 'not.a.jwt'],
+  ])('given %s, then it is refused', async (_case, token) => {
+    await expect(verifyToken(token, secret)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
+
+describe('bearerToken', () => {
+  it('reads the token of a Bearer header, in any letter case of the scheme', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer abc')).toBe('abc');
+  });
+  it('treats a missing header as no token', () => {
+    expect(bearerToken(undefined)).toBeNull();
+    expect(bearerToken('')).toBeNull();
+  });
+  it('refuses other schemes', () => {
+    expect(() => bearerToken('Basic Zm9vOmJhcg==')).toThrow(InvalidTokenError);
+  });
+});
