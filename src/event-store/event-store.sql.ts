@@ -1,0 +1,156 @@
+/**
+ * The event store's SQL, in one place. Tables: src/database/migrations/1732400000000-event-store.ts.
+ *
+ * Why the log is ordered by (transaction_id, global_position) and not by global_position alone
+ * (Emmett's PostgreSQL technique): a bigserial is handed out when a row is inserted, not when it
+ * commits, so a reader ordering by it can read position 8 (committed) while position 7 is still
+ * uncommitted, move its cursor past 7, and never see it. Instead every event row records its
+ * transaction id (`pg_current_xact_id()`, xid8), and readers:
+ *   1. order by (transaction_id, global_position): a transaction's events sit together, in order;
+ *   2. read only rows with `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`: the xmin of a
+ *      snapshot is the oldest transaction still running, so every transaction below it has finished
+ *      and no row can ever appear below the reader's cursor afterwards (xids are never reused and a
+ *      new transaction always gets an xid above every running one).
+ * Caveat: one long-open transaction (anywhere in the cluster: xids are cluster-wide) holds the
+ * horizon back, so the log may trail a commit for a moment while older transactions are still open.
+ * Nothing is lost; readers catch up as soon as the old transaction ends.
+ *
+ * The trap, and why lockStreams must be the FIRST statement of every appending transaction:
+ * a transaction's xid is assigned at its first write, which may be long before it commits. If a
+ * writer got its xid and then waited for the stream (e.g. under READ COMMITTED a `SELECT … FOR UPDATE`
+ * that waits for a row updated meanwhile assigns the waiter's xid), the stream's NEXT version would
+ * carry an OLDER xid than the version before it, and the log would list version 2 before version 1.
+ * So every appending transaction:
+ *   1. takes transaction-level advisory locks on every stream it will write, all in one statement,
+ *      in sorted key order (two writers of the same streams queue instead of deadlocking). An
+ *      advisory lock assigns no xid, so a waiter has none while it waits;
+ *   2. reads the stream version (still no xid: reads never assign one);
+ *   3. appends: the first write assigns the xid, necessarily after the stream's previous writer
+ *      committed (it held the lock until then), so the new xid is greater than the previous one;
+ *   4. commits, releasing the locks.
+ * Per-stream versions are therefore always in (transaction_id, global_position) order.
+ * Transactions that never append (or append to streams nobody else writes) may take xids whenever
+ * they like: the horizon in 2. above already keeps readers from skipping them.
+ */
+
+/** Parameter stand-ins for "no lower/upper bound", so each query keeps one constant text. */
+export const LOG_START = { transactionId: '0', globalPosition: '0' };
+export const LOG_END = { transactionId: (2n ** 64n - 1n).toString(), globalPosition: (2n ** 63n - 1n).toString() };
+
+/**
+ * Numbers leave PostgreSQL as text: xid8 and bigint exceed 2^53 eventually. The text columns get
+ * names of their own: an ORDER BY name that matches an output column sorts by the OUTPUT column,
+ * so `transaction_id::text AS transaction_id` would silently order the log as text ('10' < '9').
+ */
+const EVENT_COLUMNS = `transaction_id::text AS transaction_id_text, global_position::text AS global_position_text,
+  stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at`;
+
+/** The reader's horizon: every transaction below it has committed or aborted. */
+const BELOW_HORIZON = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/**
+ * Step 1 of every append. $1 = uuid[] of the streams. Locks are taken one by one in key order
+ * (the aggregate consumes the sorted subquery in order). It also reports whether the transaction
+ * already had an xid: advisory locks never assign one, so the answer is the same before and after
+ * locking, and a non-null answer means the caller wrote something first (the trap above).
+ */
+export const LOCK_STREAMS = `
+  SELECT count(pg_advisory_xact_lock(lock_key)) AS locked,
+         pg_current_xact_id_if_assigned()::text AS early_transaction_id
+  FROM (
+    SELECT DISTINCT hashtextextended('stream:' || stream_id::text, 0) AS lock_key
+    FROM unnest($1::uuid[]) AS stream_id
+    ORDER BY lock_key
+  ) AS keys`;
+
+/** $1 = stream id. No row: the stream does not exist (version 0). */
+export const STREAM_VERSION = `SELECT version FROM event_streams WHERE stream_id = $1::uuid`;
+
+/**
+ * Version check of an append, and the stream's new version, in one statement:
+ * $1 stream id, $2 stream type, $3 new version, $4 expected version. A row comes back only if the
+ * check passed. The insert branch is guarded by `$4 = 0` so that a non-zero expectation never
+ * creates a stream that did not exist (which a bare upsert would do).
+ */
+export const ADVANCE_STREAM = `
+  INSERT INTO event_streams (stream_id, stream_type, version)
+  SELECT $1::uuid, $2::text, $3::int
+  WHERE $4::int = 0 OR EXISTS (SELECT 1 FROM event_streams WHERE stream_id = $1::uuid)
+  ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version
+  WHERE event_streams.version = $4::int
+  RETURNING version`;
+
+/**
+ * All of an append's events in ONE statement, numbered after the expected version in array order.
+ * $1 stream id, $2 stream type, $3 expected version, $4 types, $5 schema versions, $6 data (json
+ * text), $7 metadata (json text), $8 occurred at. `ORDER BY ordinality` feeds the rows to the insert
+ * in array order, so global positions increase with the version inside the transaction.
+ * transaction_id is left to its default, pg_current_xact_id().
+ */
+export const INSERT_EVENTS = `
+  INSERT INTO events (stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at)
+  SELECT $1::uuid, $2::text, $3::int + e.ordinality, e.type, e.schema_version, e.data, e.metadata, $8::timestamptz
+  FROM unnest($4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
+    WITH ORDINALITY AS e(type, schema_version, data, metadata, ordinality)
+  ORDER BY e.ordinality
+  RETURNING ${EVENT_COLUMNS}`;
+
+/** The unique constraint behind the version check (see ConcurrencyError mapping in append). */
+export const STREAM_VERSION_UNIQUE = 'events_stream_version_unique';
+
+/** After a unique violation the transaction is aborted, so this runs on another connection. */
+export const LAST_RECORDED_VERSION = `SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1::uuid`;
+
+/**
+ * A hint to every instance's EventFeed (LISTEN tts_events). PostgreSQL delivers it at COMMIT and
+ * drops it on rollback; the payload carries nothing, the listener just reads the log.
+ */
+export const NOTIFY_APPENDED = `SELECT pg_notify('tts_events', '')`;
+export const EVENTS_CHANNEL = 'tts_events';
+
+/**
+ * The global log, oldest first, strictly after ($1, $2) and at or before ($3, $4), below the horizon.
+ * $5 = limit. Served by events_transaction_position_idx.
+ */
+export const READ_ALL = `
+  SELECT ${EVENT_COLUMNS} FROM events
+  WHERE ${BELOW_HORIZON}
+    AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+    AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $5`;
+
+/** READ_ALL restricted to one stream ($6); its order equals version order (the lock above). */
+export const READ_ALL_OF_STREAM = `
+  SELECT ${EVENT_COLUMNS} FROM events
+  WHERE ${BELOW_HORIZON}
+    AND stream_id = $6::uuid
+    AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+    AND (transaction_id, global_position) <= ($3::xid8, $4::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $5`;
+
+/**
+ * One stream by version: $1 stream id, $2 first version, $3 limit (NULL = all).
+ * No horizon here: a stream's committed versions are always a gap-free prefix 1..n (every writer
+ * saw the previous version committed), so there is nothing to wait for, and a command deciding on
+ * the stream must see its newest committed version even while unrelated old transactions are open.
+ * Served by events_stream_version_unique.
+ */
+export const READ_STREAM = `
+  SELECT ${EVENT_COLUMNS} FROM events
+  WHERE stream_id = $1::uuid AND version >= $2::int
+  ORDER BY version
+  LIMIT $3::int`;
+
+/** The last event below the horizon: where a subscription without `after` starts. */
+export const HEAD_POSITION = `
+  SELECT transaction_id::text AS transaction_id_text, global_position::text AS global_position_text
+  FROM events
+  WHERE ${BELOW_HORIZON}
+  ORDER BY transaction_id DESC, global_position DESC
+  LIMIT 1`;
+
+/** $1 xid8, $2 global position. */
+export const POSITION_EXISTS = `
+  SELECT EXISTS (SELECT 1 FROM events WHERE global_position = $2::bigint AND transaction_id = $1::xid8) AS present`;

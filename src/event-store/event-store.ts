@@ -1,0 +1,270 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { ConcurrencyError } from './concurrency.error';
+import * as SQL from './event-store.sql';
+import { decodePosition, encodePosition } from './position';
+import type { EventShape, NewEvent, RecordedEvent } from './recorded-event';
+
+export type { EventEnvelope, EventShape, NewEvent, RecordedEvent } from './recorded-event';
+
+export type AppendOptions = {
+  /** The stream's version the caller decided on; 0 = the stream must not exist yet. */
+  expectedVersion: number;
+  /** The command's clock, recorded on every event of this append. */
+  occurredAt: Date;
+};
+
+export type ReadAllOptions = {
+  /** Strictly after this cursor; null/absent = from the start of the log. */
+  after?: string | null;
+  /** At most this many events (1..10,000). */
+  limit: number;
+  /** Only this stream's events (still in log order, which for one stream is version order). */
+  streamId?: string;
+  /** At or before this cursor (used by EventFeed to page up to its ring buffer). */
+  until?: string | null;
+};
+
+export type ReadStreamOptions = {
+  /** First version to return (default 1). */
+  fromVersion?: number;
+  limit?: number;
+  /** Read inside this transaction (sees its own appends). Default: a pooled connection. */
+  tx?: EntityManager;
+};
+
+type EventRow = {
+  transaction_id_text: string;
+  global_position_text: string;
+  stream_id: string;
+  stream_type: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  occurred_at: Date;
+};
+
+const MAX_READ_LIMIT = 10_000;
+
+/**
+ * The event log on PostgreSQL: streams of versioned events plus one gap-free global order that
+ * readers can follow with a cursor. The SQL, and why it is shaped as it is, is in event-store.sql.ts.
+ *
+ * Writing (model: Emmett's handleCommand), always inside `transaction`:
+ *   1. lockStreams(tx, [ids])  — first statement; assigns no transaction id;
+ *   2. streamVersion(tx, id) / load state, decide;
+ *   3. append(tx, id, type, events, { expectedVersion, occurredAt });
+ *   4. commit (transaction returns), which publishes the events to the live feed.
+ */
+@Injectable()
+export class EventStore {
+  /** Streams each open transaction has locked (step 1), to refuse appends that skipped it. */
+  private readonly locked = new WeakMap<EntityManager, Set<string>>();
+  private readonly appendedIn = new WeakSet<EntityManager>();
+  private readonly commitListeners = new Set<() => void>();
+
+  constructor(readonly dataSource: DataSource) {}
+
+  /** Runs `fn` in one READ COMMITTED transaction; after a COMMIT that appended, nudges local feeds. */
+  async transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    let manager: EntityManager | undefined;
+    const result = await this.dataSource.transaction('READ COMMITTED', (tx) => {
+      manager = tx;
+      return fn(tx);
+    });
+    if (manager && this.appendedIn.has(manager)) this.notifyCommitted();
+    return result;
+  }
+
+  /**
+   * Step 1: transaction-level advisory locks on every stream the transaction will write, in one call
+   * and before any write (see event-store.sql.ts, "the trap"). Throws if the transaction already
+   * wrote something, because then it already holds an xid and the lock can no longer order it.
+   */
+  async lockStreams(tx: EntityManager, streamIds: string[]): Promise<void> {
+    if (streamIds.length === 0) return;
+    const [row]: { early_transaction_id: string | null }[] = await tx.query(SQL.LOCK_STREAMS, [streamIds]);
+    if (row.early_transaction_id !== null) {
+      throw new Error(
+        'EventStore.lockStreams must run before the transaction writes anything: lock every stream ' +
+          'it will append to in one call, as its first statement',
+      );
+    }
+    const locked = this.locked.get(tx) ?? new Set<string>();
+    for (const id of streamIds) locked.add(id.toLowerCase());
+    this.locked.set(tx, locked);
+  }
+
+  /** The stream's current version; 0 when it does not exist. */
+  async streamVersion(tx: EntityManager, streamId: string): Promise<number> {
+    const rows: { version: number }[] = await tx.query(SQL.STREAM_VERSION, [streamId]);
+    return rows[0]?.version ?? 0;
+  }
+
+  /**
+   * Step 3: appends `events` to the stream if it is at `expectedVersion`, else throws ConcurrencyError.
+   * Returns the recorded events in order. An empty `events` is a no-op.
+   */
+  async append<E extends EventShape>(
+    tx: EntityManager,
+    streamId: string,
+    streamType: string,
+    events: NewEvent<E>[],
+    options: AppendOptions,
+  ): Promise<RecordedEvent<E>[]> {
+    if (events.length === 0) return [];
+    this.assertLocked(tx, streamId);
+    const { expectedVersion } = options;
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+      throw new RangeError(`expectedVersion must be a non-negative integer, got ${expectedVersion}`);
+    }
+    await this.advanceStream(tx, streamId, streamType, expectedVersion, expectedVersion + events.length);
+    const recorded = await this.insertEvents(tx, streamId, streamType, events, options);
+    if (!this.appendedIn.has(tx)) await tx.query(SQL.NOTIFY_APPENDED);
+    this.appendedIn.add(tx);
+    return recorded as RecordedEvent<E>[];
+  }
+
+  /** The global log, oldest first, strictly after `after`, only what no open transaction can precede. */
+  async readAll<E extends EventShape = EventShape>(options: ReadAllOptions): Promise<RecordedEvent<E>[]> {
+    const after = options.after ? decodePosition(options.after) : SQL.LOG_START;
+    const until = options.until ? decodePosition(options.until) : SQL.LOG_END;
+    const params: unknown[] = [
+      after.transactionId,
+      after.globalPosition,
+      until.transactionId,
+      until.globalPosition,
+      checkLimit(options.limit),
+    ];
+    const sql = options.streamId === undefined ? SQL.READ_ALL : SQL.READ_ALL_OF_STREAM;
+    if (options.streamId !== undefined) params.push(options.streamId);
+    const rows: EventRow[] = await this.dataSource.query(sql, params);
+    return rows.map(toRecordedEvent) as RecordedEvent<E>[];
+  }
+
+  /**
+   * One stream by version: its committed events (inside `tx`, also the transaction's own). No horizon:
+   * a stream's committed versions are always a gap-free prefix, and a command must decide on the newest
+   * one (see READ_STREAM). Their positions are fine as `after` for this stream's own reads and
+   * subscriptions; an unfiltered reader should start from readAll/headPosition/the feed instead.
+   */
+  async readStream<E extends EventShape = EventShape>(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): Promise<RecordedEvent<E>[]> {
+    const limit = options.limit === undefined ? null : checkLimit(options.limit);
+    const runner = options.tx ?? this.dataSource;
+    const rows: EventRow[] = await runner.query(SQL.READ_STREAM, [streamId, options.fromVersion ?? 1, limit]);
+    return rows.map(toRecordedEvent) as RecordedEvent<E>[];
+  }
+
+  /** The cursor of the last event below the horizon; null for an empty log. */
+  async headPosition(): Promise<string | null> {
+    const rows: Pick<EventRow, 'transaction_id_text' | 'global_position_text'>[] = await this.dataSource.query(
+      SQL.HEAD_POSITION,
+    );
+    return rows.length ? encodePosition(rows[0].transaction_id_text, rows[0].global_position_text) : null;
+  }
+
+  /** Whether `cursor` names a recorded event. Throws InvalidPositionError if it is malformed. */
+  async positionExists(cursor: string): Promise<boolean> {
+    const { transactionId, globalPosition } = decodePosition(cursor);
+    const [row]: { present: boolean }[] = await this.dataSource.query(SQL.POSITION_EXISTS, [transactionId, globalPosition]);
+    return row.present;
+  }
+
+  /** Called after every COMMIT (through `transaction`) that appended events; returns an unsubscribe. */
+  onAppendCommitted(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private assertLocked(tx: EntityManager, streamId: string): void {
+    if (this.locked.get(tx)?.has(streamId.toLowerCase())) return;
+    throw new Error(`EventStore.append(${streamId}) without lockStreams for it first in this transaction`);
+  }
+
+  private async advanceStream(
+    tx: EntityManager,
+    streamId: string,
+    streamType: string,
+    expectedVersion: number,
+    newVersion: number,
+  ): Promise<void> {
+    const rows: unknown[] = await tx.query(SQL.ADVANCE_STREAM, [streamId, streamType, newVersion, expectedVersion]);
+    if (rows.length === 1) return;
+    const actualVersion = await this.streamVersion(tx, streamId);
+    throw new ConcurrencyError({ streamId, expectedVersion, actualVersion });
+  }
+
+  private async insertEvents(
+    tx: EntityManager,
+    streamId: string,
+    streamType: string,
+    events: NewEvent[],
+    { expectedVersion, occurredAt }: AppendOptions,
+  ): Promise<RecordedEvent[]> {
+    const params = [
+      streamId,
+      streamType,
+      expectedVersion,
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion ?? 1),
+      events.map((e) => JSON.stringify(e.data ?? null)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+      occurredAt,
+    ];
+    try {
+      const rows: EventRow[] = await tx.query(SQL.INSERT_EVENTS, params);
+      return rows.map(toRecordedEvent).sort((a, b) => a.version - b.version);
+    } catch (error) {
+      throw await this.asConcurrencyError(error, streamId, expectedVersion);
+    }
+  }
+
+  /**
+   * The unique (stream_id, version) is the backstop behind the version check (it only fires if a
+   * writer bypassed event_streams). The transaction is aborted by then, so the actual version is
+   * read on another connection: the conflicting row has committed, or there would be no violation.
+   */
+  private async asConcurrencyError(error: unknown, streamId: string, expectedVersion: number): Promise<unknown> {
+    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : {};
+    if (driverError.code !== '23505' || driverError.constraint !== SQL.STREAM_VERSION_UNIQUE) return error;
+    const [row]: { version: number }[] = await this.dataSource.query(SQL.LAST_RECORDED_VERSION, [streamId]);
+    return new ConcurrencyError({ streamId, expectedVersion, actualVersion: row.version });
+  }
+
+  private notifyCommitted(): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener();
+      } catch {
+        // A feed's nudge must never turn a committed write into an error for the caller.
+      }
+    }
+  }
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
+    throw new RangeError(`limit must be an integer in 1..${MAX_READ_LIMIT}, got ${limit}`);
+  }
+  return limit;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    position: encodePosition(row.transaction_id_text, row.global_position_text),
+    globalPosition: row.global_position_text,
+    streamId: row.stream_id,
+    streamType: row.stream_type,
+    version: row.version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    occurredAt: row.occurred_at,
+  };
+}

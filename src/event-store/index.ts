@@ -1,0 +1,14 @@
+export { ConcurrencyError } from './concurrency.error';
+export { EventEntity } from './event.entity';
+export { EVENT_STORE_ENTITIES } from './event-store.entities';
+export { EventStreamEntity } from './event-stream.entity';
+export { EVENT_FEED_OPTIONS, EventFeed } from './event-feed';
+export type { EventFeedOptions, SubscribeOptions } from './event-feed';
+export { EventStore } from './event-store';
+export type { AppendOptions, ReadAllOptions, ReadStreamOptions } from './event-store';
+export { EventStoreModule } from './event-store.module';
+export type { EventSubscription } from './event-subscription';
+export { comparePositions, decodePosition, encodePosition, InvalidPositionError } from './position';
+export type { DecodedPosition } from './position';
+export type { EventEnvelope, EventShape, NewEvent, RecordedEvent } from './recorded-event';
+export { SubscriptionLaggedError } from './subscription-lagged.error';

@@ -1,0 +1,47 @@
+import { comparePositions, decodePosition, encodePosition, InvalidPositionError, positionSortKey } from './position';
+
+describe('positions', () => {
+  it('round-trips, including values beyond 2^53', () => {
+    const transactionId = (2n ** 64n - 1n).toString();
+    const globalPosition = (2n ** 63n - 1n).toString();
+    expect(decodePosition(encodePosition(transactionId, globalPosition))).toEqual({ transactionId, globalPosition });
+    expect(decodePosition(encodePosition(1234n, 5n))).toEqual({ transactionId: '1234', globalPosition: '5' });
+  });
+
+  it('orders by transaction id, then global position, numerically', () => {
+    const ordered = [
+      encodePosition('9', '100'),
+      encodePosition('10', '2'),
+      encodePosition('10', '10'),
+      encodePosition('9007199254740993', '1'),
+      encodePosition('9007199254740993', '9007199254740993'),
+    ];
+    for (let i = 1; i < ordered.length; i++) {
+      expect(comparePositions(ordered[i - 1], ordered[i])).toBe(-1);
+      expect(comparePositions(ordered[i], ordered[i - 1])).toBe(1);
+      expect(positionSortKey(ordered[i - 1]) < positionSortKey(ordered[i])).toBe(true);
+    }
+    expect(comparePositions(ordered[2], encodePosition('10', '10'))).toBe(0);
+    expect(comparePositions(null, ordered[0])).toBe(-1);
+    expect(comparePositions(null, null)).toBe(0);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['not base64url', 'abc+/'],
+    ['padded', `${encodePosition('1', '2')}=`],
+    ['no separator', Buffer.from('12').toString('base64url')],
+    ['leading zero', Buffer.from('01:2').toString('base64url')],
+    ['position zero', Buffer.from('1:0').toString('base64url')],
+    ['negative', Buffer.from('-1:2').toString('base64url')],
+    ['xid8 overflow', Buffer.from(`${2n ** 64n}:2`).toString('base64url')],
+    ['bigint overflow', Buffer.from(`1:${2n ** 63n}`).toString('base64url')],
+    ['trailing junk', Buffer.from('1:2 ').toString('base64url')],
+  ])('rejects a malformed cursor (%s)', (_, cursor) => {
+    expect(() => decodePosition(cursor)).toThrow(InvalidPositionError);
+  });
+
+  it('rejects non-strings', () => {
+    expect(() => decodePosition(42 as unknown as string)).toThrow(InvalidPositionError);
+  });
+});

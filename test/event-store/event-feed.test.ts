@@ -1,0 +1,211 @@
+import { EventFeed, EventFeedOptions, EventSubscription, SubscriptionLaggedError } from '../../src/event-store/event-feed';
+import { EventStore, RecordedEvent } from '../../src/event-store/event-store';
+import { InvalidPositionError } from '../../src/event-store/position';
+import {
+  appendLocked,
+  eventually,
+  newStreamId,
+  openStoreKit,
+  positions,
+  readEverything,
+  sleep,
+  StoreKit,
+  testEvents,
+} from './event-store-test-kit';
+
+/** Small sizes, so a few hundred events cross every path: store pages, buffer pages, live, lag. */
+const SMALL: EventFeedOptions = { pollIntervalMs: 100, bufferSize: 30, subscriberQueueSize: 50, pageSize: 7 };
+
+let kit: StoreKit;
+/** Another instance on the same database: its appends reach our feed only through NOTIFY. */
+let otherInstance: EventStore;
+const feeds: EventFeed[] = [];
+
+beforeAll(async () => {
+  kit = await openStoreKit(12);
+  otherInstance = (await kit.openInstance(4)).store;
+});
+
+afterEach(async () => {
+  await Promise.all(feeds.splice(0).map((feed) => feed.stop()));
+});
+
+afterAll(() => kit.close());
+
+async function startFeed(options: EventFeedOptions = SMALL, store = kit.store): Promise<EventFeed> {
+  const feed = new EventFeed(store, options);
+  feeds.push(feed);
+  await feed.start();
+  return feed;
+}
+
+/** The next `count` events of `subscription`, or a failure after `timeoutMs`. */
+async function take(subscription: EventSubscription, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (events.length < count) {
+    const next = await withTimeout(subscription.next(), deadline - Date.now());
+    if (next.done) throw new Error(`subscription ended after ${events.length}/${count} events`);
+    events.push(next.value);
+  }
+  return events;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), Math.max(ms, 0));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Appends `total` events over `streams` streams from `writers` concurrent writers, 1–3 events per transaction. */
+async function appendConcurrently(store: EventStore, streams: string[], total: number, writers = 6): Promise<void> {
+  let remaining = total;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      while (remaining > 0) {
+        const count = Math.min(remaining, 1 + Math.floor(Math.random() * 3));
+        remaining -= count;
+        await appendLocked(store, streams[(w + remaining) % streams.length], testEvents(count));
+      }
+    }),
+  );
+}
+
+async function lastRecordedPosition(store: EventStore): Promise<string> {
+  const events = await eventually(async () => {
+    const all = await readEverything(store);
+    const [{ count }]: { count: string }[] = await store.dataSource.query(`SELECT count(*) FROM events`);
+    return all.length === Number(count) && all.length > 0 ? all : undefined;
+  });
+  return events[events.length - 1].position;
+}
+
+it('without `after`, a subscriber sees only events committed after it subscribed', async () => {
+  const streamId = newStreamId();
+  const [before] = await appendLocked(kit.store, streamId, testEvents(1, 'before'));
+  const feed = await startFeed();
+  await feed.waitForPosition(before.position);
+  const subscription = feed.subscribe();
+  const after = await appendLocked(kit.store, streamId, testEvents(2, 'after'));
+
+  expect(positions(await take(subscription, 2))).toEqual(positions(after));
+  await subscription.return();
+});
+
+it('with `after`, replays from the store and the buffer, then goes live: no gap, no duplicate', async () => {
+  const streams = Array.from({ length: 4 }, newStreamId);
+  await appendConcurrently(kit.store, streams, 120);
+  const historyEnd = await lastRecordedPosition(kit.store);
+  const history = await readEverything(kit.store);
+  const resumeAfter = history[history.length - 101].position; // 100 back: far older than the 30-event buffer
+  const feed = await startFeed();
+  await feed.waitForPosition(historyEnd);
+  const resumed = feed.subscribe({ after: resumeAfter });
+  const live = feed.subscribe();
+  const liveReceiving = take(live, 150);
+
+  // The resumed subscriber reads slowly while 150 more events are appended concurrently.
+  const writing = appendConcurrently(kit.store, streams, 150);
+  const received: RecordedEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    received.push(...(await take(resumed, 1)));
+    await sleep(2);
+  }
+  await writing;
+  const end = await lastRecordedPosition(kit.store);
+  const expected = await readEverything(kit.store, { after: resumeAfter });
+  received.push(...(await take(resumed, expected.length - received.length)));
+
+  expect(expected).toHaveLength(250);
+  expect(expected.at(-1)?.position).toBe(end);
+  expect(positions(received)).toEqual(positions(expected));
+  expect(positions(await liveReceiving)).toEqual(positions(expected.slice(100)));
+  await Promise.all([resumed.return(), live.return()]);
+});
+
+it('filters by stream, live and resumed', async () => {
+  const [mine, other] = [newStreamId(), newStreamId()];
+  const feed = await startFeed();
+  const [first] = await appendLocked(kit.store, mine, testEvents(1));
+  await appendLocked(kit.store, other, testEvents(40)); // pushes `first` out of the 30-event buffer
+  await feed.waitForPosition(await lastRecordedPosition(kit.store));
+  const live = feed.subscribe({ streamId: mine });
+  const resumed = feed.subscribe({ after: first.position, streamId: mine.toUpperCase() });
+
+  for (let i = 0; i < 5; i++) {
+    await appendLocked(kit.store, other, testEvents(2));
+    await appendLocked(kit.store, mine, testEvents(1));
+  }
+  const mineLive = await take(live, 5);
+  expect(mineLive.map((e) => [e.streamId, e.version])).toEqual([2, 3, 4, 5, 6].map((v) => [mine, v]));
+  expect(positions(await take(resumed, 5))).toEqual(positions(mineLive));
+  await Promise.all([live.return(), resumed.return()]);
+});
+
+it('wakes on LISTEN for another instance’s commit, without waiting for the timer, and reconnects', async () => {
+  const applicationName = `tts-feed-test-${process.pid}`;
+  const feed = await startFeed({ ...SMALL, pollIntervalMs: 600_000, applicationName, reconnectDelayMs: { initial: 300, max: 1000 } });
+  const subscription = feed.subscribe();
+
+  const started = Date.now();
+  const [event] = await appendLocked(otherInstance, newStreamId(), testEvents(1));
+  expect(positions(await take(subscription, 1, 5_000))).toEqual([event.position]);
+  expect(Date.now() - started).toBeLessThan(5_000);
+
+  // Kill the LISTEN connection, append while it is down: the reconnect's catch-up read delivers it.
+  const listenerPid = () =>
+    kit.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [
+      applicationName,
+    ]) as Promise<{ pid: number }[]>;
+  const [{ pid }] = await listenerPid();
+  await kit.dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+  const [missed] = await appendLocked(otherInstance, newStreamId(), testEvents(1));
+  expect(positions(await take(subscription, 1, 5_000))).toEqual([missed.position]);
+  const [reconnected] = await eventually(async () => {
+    const rows = await listenerPid();
+    return rows.length === 1 && rows[0].pid !== pid ? rows : undefined;
+  });
+  expect(reconnected.pid).not.toBe(pid);
+  await subscription.return();
+});
+
+it('ends a subscriber that never reads with SubscriptionLaggedError while another keeps receiving', async () => {
+  const feed = await startFeed();
+  const startedAt = feed.position;
+  const slow = feed.subscribe();
+  const fast = feed.subscribe();
+  const streamId = newStreamId();
+  const receiving = take(fast, 80);
+  for (let i = 0; i < 20; i++) await appendLocked(kit.store, streamId, testEvents(4));
+
+  expect((await receiving).map((e) => e.version)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+  const lagged = slow.next();
+  await expect(lagged).rejects.toBeInstanceOf(SubscriptionLaggedError);
+  await expect(lagged).rejects.toMatchObject({ lastPosition: startedAt });
+  await expect(slow.next()).resolves.toEqual({ done: true, value: undefined });
+  await fast.return();
+});
+
+it('return() ends a pending next() at once, live or while replaying from the store', async () => {
+  const feed = await startFeed();
+  const live = feed.subscribe();
+  const pending = live.next();
+  await live.return();
+  await expect(withTimeout(pending, 100)).resolves.toEqual({ done: true, value: undefined });
+
+  const [oldest] = await kit.store.readAll({ limit: 1 });
+  const replaying = feed.subscribe({ after: oldest.position });
+  const reading = replaying.next(); // starts a store read
+  void replaying.return();
+  await expect(withTimeout(reading, 100)).resolves.toEqual({ done: true, value: undefined });
+  await expect(replaying.next()).resolves.toEqual({ done: true, value: undefined });
+});
+
+it('rejects a malformed `after` before subscribing, and subscribing to a stopped feed', async () => {
+  const feed = await startFeed();
+  expect(() => feed.subscribe({ after: 'garbage!' })).toThrow(InvalidPositionError);
+  await feed.stop();
+  expect(() => feed.subscribe()).toThrow(/not running/);
+});
