@@ -1,0 +1,28 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { AppSettings } from './config/app-settings';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
+import { HealthController } from './health/health.controller';
+import { LoggingModule } from './logging/logging.module';
+import { ShoesModule } from './shoes/shoes.module';
+
+/** The whole service. `databaseUrl` is resolved before Nest starts (the embedded PostgreSQL, or DATABASE_URL). */
+@Module({})
+export class AppModule {
+  static forRoot(settings: AppSettings, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(settings),
+        LoggingModule,
+        DatabaseModule.forRoot(databaseUrl, settings.databasePoolSize),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
+        ShoesModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import type { AppSettings } from './config/app-settings';
+import { AppLogger } from './logging/app-logger.service';
+import { requestIdMiddleware } from './logging/request-id.middleware';
+
+/** Builds the Nest application (not yet listening): used by main.ts and by the e2e tests alike. */
+export async function createApp(settings: AppSettings, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(settings, databaseUrl), { bufferLogs: true });
+  app.useLogger(app.get(AppLogger));
+  app.use(requestIdMiddleware);
+  if (settings.corsOrigins.length) app.enableCors({ origin: [...settings.corsOrigins], credentials: false });
+  app.enableShutdownHooks([]); // signals are handled by main.ts, which also stops the embedded PostgreSQL
+  return app;
+}

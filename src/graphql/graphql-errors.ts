@@ -1,0 +1,82 @@
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ForbiddenError, InvalidTokenError, NotSignedInError } from '../auth/identity';
+import { ConcurrencyError } from '../event-store/concurrency.error';
+import { InvalidPositionError } from '../event-store/position';
+import { ShoeDomainError, StaleShoeVersion } from '../shoes/domain/shoe.errors';
+import { IdempotencyKeyConflict } from '../shoes/commands/idempotency-key-conflict.error';
+import { InvalidCursorError } from '../shoes/queries/shoe-cursor';
+import { InvalidArgumentError } from './invalid-argument.error';
+
+/** The error codes of API.md's table that this layer produces. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'SERVICE_UNAVAILABLE'
+  | 'SUBSCRIPTION_LAGGED'
+  | 'INTERNAL_SERVER_ERROR';
+
+/** Everything our code throws is mapped to API.md's codes here, in one place. */
+export function classify(error: unknown): { code: ErrorCode; extensions?: Record<string, unknown> } {
+  if (error instanceof StaleShoeVersion) return { code: 'CONFLICT', extensions: { currentVersion: error.currentVersion } };
+  if (error instanceof ShoeDomainError) return { code: DOMAIN_CODES[error.kind] };
+  if (error instanceof ConcurrencyError) return { code: 'CONFLICT', extensions: { currentVersion: error.actualVersion } };
+  if (error instanceof IdempotencyKeyConflict) return { code: 'CONFLICT' };
+  if (error instanceof InvalidArgumentError || error instanceof InvalidCursorError || error instanceof InvalidPositionError)
+    return { code: 'BAD_USER_INPUT' };
+  if (error instanceof InvalidTokenError || error instanceof NotSignedInError) return { code: 'UNAUTHENTICATED' };
+  if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' };
+  if (isDatabaseUnavailable(error)) return { code: 'SERVICE_UNAVAILABLE' };
+  return { code: 'INTERNAL_SERVER_ERROR' };
+}
+
+const DOMAIN_CODES: Record<ShoeDomainError['kind'], ErrorCode> = {
+  INVALID_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+};
+
+/** Connection-level failures: the client should retry later, not fix its request. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\w{3})$/.test(code))
+    return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+/**
+ * Apollo `formatError`: every error leaves with an `extensions.code` from API.md's table.
+ * Outside development an INTERNAL_SERVER_ERROR says nothing more (no stack, no SQL).
+ */
+export function formatGraphQLError(exposeInternals: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    // Apollo's own request errors, and errors we raised with a code already, keep theirs.
+    if (original instanceof GraphQLError && hasOwnCode(formatted)) {
+      return exposeInternals ? formatted : { ...formatted, extensions: stripStack(formatted.extensions) };
+    }
+    const { code, extensions } = classify(original);
+    const hide = code === 'INTERNAL_SERVER_ERROR' && !exposeInternals;
+    return {
+      message: hide ? 'Internal server error' : formatted.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { ...(exposeInternals ? formatted.extensions : {}), ...extensions, code },
+    };
+  };
+}
+
+function hasOwnCode(formatted: GraphQLFormattedError): boolean {
+  const code = formatted.extensions?.code;
+  return typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
+}
+
+function stripStack(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {
+  if (!extensions) return {};
+  const { stacktrace: _stack, exception: _exception, originalError: _original, ...rest } = extensions as Record<string, unknown>;
+  return rest;
+}

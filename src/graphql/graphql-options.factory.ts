@@ -1,0 +1,47 @@
+import { ApolloDriverConfig } from '@nestjs/apollo';
+import { Injectable } from '@nestjs/common';
+import { GqlOptionsFactory } from '@nestjs/graphql';
+import { identify, GraphQLContext } from '../auth/graphql-context';
+import { AppConfigService } from '../config/app-config.service';
+import { AppLogger } from '../logging/app-logger.service';
+import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
+import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
+import { formatGraphQLError } from './graphql-errors';
+import { socketAuth, socketIdentity } from './graphql-socket-auth';
+
+/** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
+export const BUILD_SCHEMA_OPTIONS = { orphanedTypes: SHOE_EVENT_MODELS };
+
+/**
+ * GraphQL at /graphql: Apollo Server 5 over Express, graphql-ws for subscriptions, GraphiQL on GET.
+ * Introspection stays on in every environment: this is a public API (API.md).
+ */
+@Injectable()
+export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConfig> {
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  createGqlOptions(): ApolloDriverConfig {
+    const { jwtSecret, env } = this.config.settings;
+    return {
+      path: '/graphql',
+      autoSchemaFile: true,
+      sortSchema: true,
+      buildSchemaOptions: BUILD_SCHEMA_OPTIONS,
+      introspection: true,
+      graphiql: true,
+      includeStacktraceInErrorResponses: env === 'development',
+      formatError: formatGraphQLError(env === 'development'),
+      plugins: [operationLoggingPlugin(this.logger)],
+      subscriptions: { 'graphql-ws': socketAuth(jwtSecret) },
+      context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
+    };
+  }
+
+  private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string): Promise<GraphQLContext> {
+    if (arg.req) return { req: arg.req, ...(await identify(arg.req.headers.authorization, secret)) };
+    return { identity: socketIdentity(arg.extra), authError: null };
+  }
+}

@@ -1,0 +1,75 @@
+import { UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { randomUUID } from 'node:crypto';
+import { AdminGuard, CurrentUser, SignedInGuard } from '../../auth/auth.guards';
+import type { Identity } from '../../auth/identity';
+import { parseId } from '../../graphql/invalid-argument.error';
+import { CreateShoeCommand } from '../commands/create-shoe.handler';
+import { ImportTrueToSizesCommand } from '../commands/import-true-to-sizes.handler';
+import { RenameShoeCommand } from '../commands/rename-shoe.handler';
+import { RetractTrueToSizeCommand } from '../commands/retract-true-to-size.handler';
+import { SubmitTrueToSizeCommand } from '../commands/submit-true-to-size.handler';
+import {
+  CreateShoeInput,
+  ImportTrueToSizesInput,
+  RenameShoeInput,
+  RetractTrueToSizeInput,
+  SubmitTrueToSizeInput,
+} from './shoe.inputs';
+import { toShoeModel } from './shoe.mapper';
+import { ShoeModel } from './shoe.model';
+
+/**
+ * Writes: each resolver builds one command (with its id and time) for the CommandBus and returns the
+ * shoe as the same transaction left it. Validation of content is the domain's; ids are checked here.
+ */
+@Resolver(() => ShoeModel)
+export class ShoeMutationsResolver {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Mutation(() => ShoeModel, { description: 'admin' })
+  @UseGuards(AdminGuard)
+  async createShoe(@Args('input') input: CreateShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
+    const command = new CreateShoeCommand(
+      { name: input.name, brand: input.brand ?? null, idempotencyKey: input.idempotencyKey ?? null },
+      user.userId,
+      randomUUID(),
+      new Date(),
+    );
+    return toShoeModel(await this.commandBus.execute(command));
+  }
+
+  @Mutation(() => ShoeModel, { description: 'admin' })
+  @UseGuards(AdminGuard)
+  async renameShoe(@Args('input') input: RenameShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
+    const shoeId = parseId('id', input.id);
+    const command = new RenameShoeCommand({ shoeId, name: input.name, expectedVersion: input.expectedVersion ?? null }, user.userId, new Date());
+    return toShoeModel(await this.commandBus.execute(command));
+  }
+
+  @Mutation(() => ShoeModel, { description: 'any signed-in user' })
+  @UseGuards(SignedInGuard)
+  async submitTrueToSize(@Args('input') input: SubmitTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
+    const command = new SubmitTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId), size: input.size }, user.userId, new Date());
+    return toShoeModel(await this.commandBus.execute(command));
+  }
+
+  @Mutation(() => ShoeModel, { description: 'any signed-in user' })
+  @UseGuards(SignedInGuard)
+  async retractTrueToSize(@Args('input') input: RetractTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
+    const command = new RetractTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId) }, user.userId, new Date());
+    return toShoeModel(await this.commandBus.execute(command));
+  }
+
+  @Mutation(() => ShoeModel, { description: 'admin; 1..10000 sizes' })
+  @UseGuards(AdminGuard)
+  async importTrueToSizes(@Args('input') input: ImportTrueToSizesInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
+    const command = new ImportTrueToSizesCommand(
+      { shoeId: parseId('shoeId', input.shoeId), sizes: input.sizes, idempotencyKey: input.idempotencyKey ?? null },
+      user.userId,
+      new Date(),
+    );
+    return toShoeModel(await this.commandBus.execute(command));
+  }
+}

@@ -1,0 +1,49 @@
+import { QueryBus } from '@nestjs/cqrs';
+import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { InvalidArgumentError, parseFirst, parseId } from '../../graphql/invalid-argument.error';
+import { GetShoeQuery } from '../queries/get-shoe.query';
+import { ListEventsQuery } from '../queries/list-events.query';
+import { ListShoesQuery } from '../queries/list-shoes.query';
+import { encodeShoeCursor, sortKeyOf } from '../queries/shoe-cursor';
+import { ShoeEventConnectionModel } from './shoe-event.model';
+import { toShoeEventView, toShoeModel } from './shoe.mapper';
+import { ShoeConnectionModel, ShoeModel, ShoeOrder } from './shoe.model';
+
+/** Reads: each resolver only builds a query for the QueryBus and maps the answer to the schema. */
+@Resolver(() => ShoeModel)
+export class ShoeQueriesResolver {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Query(() => ShoeModel, { nullable: true, description: 'null when unknown' })
+  async shoe(@Args('id', { type: () => ID }) id: string): Promise<ShoeModel | null> {
+    const row = await this.queryBus.execute(new GetShoeQuery(parseId('id', id)));
+    return row ? toShoeModel(row) : null;
+  }
+
+  @Query(() => ShoeConnectionModel, { description: 'search: case-insensitive substring of name or brand' })
+  async shoes(
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('search', { type: () => String, nullable: true }) search: string | null,
+    @Args('orderBy', { type: () => ShoeOrder, nullable: true, defaultValue: ShoeOrder.NAME_ASC }) orderBy: ShoeOrder | null,
+  ): Promise<ShoeConnectionModel> {
+    const order = orderBy ?? ShoeOrder.NAME_ASC;
+    const page = { first: parseFirst('first', first, 20, 100), after: after ?? null, search: search || null, orderBy: order };
+    if (page.search && page.search.length > 200) throw new InvalidArgumentError('search', 'must be at most 200 characters');
+    const { shoes, hasNextPage, totalCount } = await this.queryBus.execute(new ListShoesQuery(page));
+    const edges = shoes.map((row) => ({ cursor: encodeShoeCursor(order, sortKeyOf(order, row)), node: toShoeModel(row) }));
+    return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Query(() => ShoeEventConnectionModel, { description: 'the event log, oldest first' })
+  async events(
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('shoeId', { type: () => ID, nullable: true }) shoeId: string | null,
+  ): Promise<ShoeEventConnectionModel> {
+    const page = { first: parseFirst('first', first, 100, 1000), after: after ?? null, shoeId: shoeId ? parseId('shoeId', shoeId) : null };
+    const { events, hasNextPage } = await this.queryBus.execute(new ListEventsQuery(page));
+    const edges = events.map((event) => ({ cursor: event.position, node: toShoeEventView(event) }));
+    return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+}

@@ -1,0 +1,47 @@
+import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
+import { GraphQLError } from 'graphql';
+import { parseId } from '../../graphql/invalid-argument.error';
+import type { RecordedEvent } from '../../event-store/event-store';
+import type { ShoeEvent } from '../domain/shoe.events';
+import type { ShoeEntity } from '../projections/shoe.entity';
+import { Lagged, ShoeLiveStreams } from '../queries/shoe-live-streams.service';
+import { ShoeEventModel, ShoeEventView } from './shoe-event.model';
+import { toShoeEventView, toShoeModel } from './shoe.mapper';
+import { ShoeModel } from './shoe.model';
+
+/** A lagged subscriber gets one error naming where to resume, then the subscription completes. */
+function laggedError(item: Lagged): GraphQLError {
+  return new GraphQLError('subscriber fell too far behind; resubscribe with `after: extensions.lastPosition`', {
+    extensions: { code: 'SUBSCRIPTION_LAGGED', lastPosition: item.lastPosition },
+  });
+}
+
+@Resolver()
+export class ShoeSubscriptionsResolver {
+  constructor(private readonly live: ShoeLiveStreams) {}
+
+  @Subscription(() => ShoeEventModel, {
+    description: 'Every newly applied event in log order; with `after`, first every event after it, then live.',
+    resolve: (item: RecordedEvent<ShoeEvent> | Lagged): ShoeEventView => {
+      if ('lagged' in item) throw laggedError(item);
+      return toShoeEventView(item);
+    },
+  })
+  shoeEvents(
+    @Args('shoeId', { type: () => ID, nullable: true }) shoeId: string | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ) {
+    return this.live.events({ after: after ?? null, shoeId: shoeId ? parseId('shoeId', shoeId) : null });
+  }
+
+  @Subscription(() => ShoeModel, {
+    description: "The shoe's read model each time its projection changes (all shoes when `id` is omitted).",
+    resolve: (item: ShoeEntity | Lagged): ShoeModel => {
+      if ('lagged' in item) throw laggedError(item);
+      return toShoeModel(item);
+    },
+  })
+  shoeChanged(@Args('id', { type: () => ID, nullable: true }) id: string | null) {
+    return this.live.changes({ shoeId: id ? parseId('id', id) : null });
+  }
+}
