@@ -1,9 +1,11 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { AppSettings } from './config/app-settings';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
@@ -23,6 +25,7 @@ export class AppModule {
         ShoesModule,
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }],
     };
   }
 }

@@ -80,3 +80,10 @@ function stripStack(extensions: GraphQLFormattedError['extensions']): Record<str
   const { stacktrace: _stack, exception: _exception, originalError: _original, ...rest } = extensions as Record<string, unknown>;
   return rest;
 }
+
+/** The code a resolver error will leave with (for the operation log line, which runs before formatting). */
+export function codeOf(error: GraphQLError): string {
+  const own = error.extensions?.code;
+  if (typeof own === 'string' && own !== 'INTERNAL_SERVER_ERROR') return own;
+  return classify(error.originalError ?? error).code;
+}

@@ -6,7 +6,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
-import { formatGraphQLError } from './graphql-errors';
+import { codeOf, formatGraphQLError } from './graphql-errors';
 import { socketAuth, socketIdentity } from './graphql-socket-auth';
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
@@ -34,7 +34,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       graphiql: true,
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
-      plugins: [operationLoggingPlugin(this.logger)],
+      plugins: [operationLoggingPlugin(this.logger, codeOf)],
       subscriptions: { 'graphql-ws': socketAuth(jwtSecret) },
       context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
     };

@@ -15,23 +15,31 @@ const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
  * request id. Operations that hit an internal error are logged at error level with the original stack.
  * Only fields Apollo has already computed are read, so the cost per request is a timer and one line.
  */
-export function operationLoggingPlugin(logger: AppLogger): ApolloServerPlugin<OperationLogContext> {
+export function operationLoggingPlugin(
+  logger: AppLogger,
+  codeOf: (error: GraphQLError) => string = errorCode,
+): ApolloServerPlugin<OperationLogContext> {
   const log = logger.child('GraphQL');
   return {
     async requestDidStart() {
       const startedAt = performance.now();
       return {
         async willSendResponse(requestContext) {
-          writeOperationLine(log, requestContext, performance.now() - startedAt);
+          writeOperationLine(log, requestContext, performance.now() - startedAt, codeOf);
         },
       };
     },
   };
 }
 
-function writeOperationLine(log: AppLogger, requestContext: GraphQLRequestContextWillSendResponse<OperationLogContext>, elapsedMs: number): void {
+function writeOperationLine(
+  log: AppLogger,
+  requestContext: GraphQLRequestContextWillSendResponse<OperationLogContext>,
+  elapsedMs: number,
+  codeOf: (error: GraphQLError) => string,
+): void {
   const errors = requestContext.errors ?? [];
-  const codes = [...new Set(errors.map(errorCode))];
+  const codes = [...new Set(errors.map(codeOf))];
   const fields = {
     operationName: operationName(requestContext),
     operationType: requestContext.operation?.operation ?? 'unknown',
@@ -40,12 +48,15 @@ function writeOperationLine(log: AppLogger, requestContext: GraphQLRequestContex
     requestId: requestContext.contextValue.req?.requestId,
   };
   const message = `${fields.operationType} ${fields.operationName} ${fields.outcome} in ${fields.durationMs} ms`;
-  const internal = errors.find((error) => errorCode(error) === INTERNAL_SERVER_ERROR);
+  const internal = errors.find((error) => codeOf(error) === INTERNAL_SERVER_ERROR);
   if (internal) log.error(message, { ...fields, error: internal.message, stack: (internal.originalError ?? internal).stack });
   else log.info(message, fields);
 }
 
-/** Apollo adds INTERNAL_SERVER_ERROR only when formatting the response; an error without a code is one. */
+/**
+ * The default when the caller has no mapping of its own: Apollo adds INTERNAL_SERVER_ERROR only when formatting
+ * the response, so an error without a code is one.
+ */
 function errorCode(error: GraphQLError): string {
   const code = error.extensions?.code;
   return typeof code === 'string' ? code : INTERNAL_SERVER_ERROR;

