@@ -1,42 +1,12 @@
 import { createShoe } from './create-shoe.decide';
-import type { CreateShoe } from './shoe.commands';
 import type { ShoeEvent } from './shoe.events';
-import { decisionStateOf, evolve, initialShoe } from './shoe';
+import { decisionStateOf } from './shoe';
+import { create, deciderSpec, OTHER_ID, SHOE_ID, shoeCreated as created } from './shoe.decider-spec';
 import { InvalidShoeInput, ShoeAlreadyExists, ShoeNameTaken } from './shoe.errors';
 
-const SHOE_ID = '0b6f3c52-3f4e-4a55-9a8e-0d4f8c1b2a01';
-const OTHER_ID = '7d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6';
-const metadata = { now: new Date('2026-11-24T01:02:03.456Z'), userId: 'admin-1' };
-
-const create = (name: string, brand: string | null = 'Nike'): CreateShoe => ({
-  type: 'CreateShoe',
-  data: { shoeId: SHOE_ID, name, brand },
-  metadata,
-});
-
-/** given events -> when command -> then events / then throws (Emmett's DeciderSpecification, in plain Jest). */
-const given = (events: ShoeEvent[], nameTakenBy: string | null = null) => ({
-  when: (command: CreateShoe) => {
-    const shoe = events.reduce(evolve, initialShoe());
-    const decide = () => createShoe(command, { shoe: decisionStateOf(shoe), nameTakenBy });
-    return {
-      then: (expected: ShoeEvent[]) => {
-        const produced = decide();
-        expect(produced).toEqual(expected);
-        produced.reduce(evolve, shoe); // what is decided must fold
-      },
-      thenThrows: (type: new (...args: never[]) => Error, fields: object) => {
-        expect(decide).toThrow(type);
-        expect(decide).toThrow(expect.objectContaining(fields));
-      },
-    };
-  },
-});
-
-const created = (name: string, brand: string | null): ShoeEvent => ({
-  type: 'ShoeCreated',
-  data: { shoeId: SHOE_ID, name, brand },
-});
+/** `nameTakenBy`: the shoe holding the (brand, name) key of the command's input, if any. */
+const given = (events: ShoeEvent[], nameTakenBy: string | null = null) =>
+  deciderSpec(createShoe, (shoe) => ({ shoe: decisionStateOf(shoe), nameTakenBy })).given(...events);
 
 describe('createShoe', () => {
   it('creates a shoe', () => {

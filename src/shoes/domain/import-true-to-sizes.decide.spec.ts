@@ -1,68 +1,36 @@
 import { importTrueToSizes } from './import-true-to-sizes.decide';
-import type { ImportTrueToSizes } from './shoe.commands';
-import type { FitSize, ShoeEvent } from './shoe.events';
+import type { FitSize } from './shoe.events';
 import { decisionStateOf, evolve, initialShoe } from './shoe';
+import { created, deciderSpec, imported, importSizes, SHOE_ID, submitted } from './shoe.decider-spec';
 import { InvalidShoeInput, ShoeNotFound } from './shoe.errors';
 import { averageOf } from './true-to-size';
 
-const SHOE_ID = '0b6f3c52-3f4e-4a55-9a8e-0d4f8c1b2a01';
-
-const importSizes = (sizes: number[]): ImportTrueToSizes => ({
-  type: 'ImportTrueToSizes',
-  data: { shoeId: SHOE_ID, sizes },
-  metadata: { now: new Date('2026-11-24T01:02:03.456Z'), userId: 'admin-1' },
-});
-
-/** given events -> when command -> then events / then throws (Emmett's DeciderSpecification, in plain Jest). */
-const given = (...events: ShoeEvent[]) => ({
-  when: (command: ImportTrueToSizes) => {
-    const shoe = events.reduce(evolve, initialShoe());
-    const decide = () => importTrueToSizes(command, { shoe: decisionStateOf(shoe) });
-    return {
-      then: (expected: ShoeEvent[]) => {
-        const produced = decide();
-        expect(produced).toEqual(expected);
-        return produced.reduce(evolve, shoe); // what is decided must fold
-      },
-      thenThrows: (type: new (...args: never[]) => Error, fields: object) => {
-        expect(decide).toThrow(type);
-        expect(decide).toThrow(expect.objectContaining(fields));
-      },
-    };
-  },
-});
-
-const created: ShoeEvent = { type: 'ShoeCreated', data: { shoeId: SHOE_ID, name: 'Yeezy 350', brand: 'Adidas' } };
-const imported = (sizes: FitSize[]): ShoeEvent => ({ type: 'TrueToSizesImported', data: { shoeId: SHOE_ID, sizes } });
-const submitted: ShoeEvent = {
-  type: 'TrueToSizeSubmitted',
-  data: { shoeId: SHOE_ID, userId: 'u1', size: 4, previousSize: null },
-};
+const { given } = deciderSpec(importTrueToSizes, (shoe) => ({ shoe: decisionStateOf(shoe) }));
 
 const COUNT_RULE = { field: 'sizes', message: 'sizes must hold 1 to 10000 items' };
 
 describe('importTrueToSizes', () => {
   it('imports the StockX example as one event: 36 / 14 = 2.5714285714285716', () => {
     const stockx: FitSize[] = [1, 2, 2, 3, 2, 3, 2, 2, 3, 4, 2, 5, 2, 3];
-    const shoe = given(created).when(importSizes(stockx)).then([imported(stockx)]);
+    const shoe = given(created).when(importSizes(stockx)).then([imported(...stockx)]);
     expect(shoe).toMatchObject({ version: 2, stats: { count: 14, sum: 36, distribution: [1, 7, 4, 1, 1] } });
     if (shoe.status === 'existing') expect(averageOf(shoe.stats)).toBe(2.5714285714285716);
   });
 
   it('adds imported ratings to the users\' ones, anonymously', () => {
-    const shoe = given(created, submitted).when(importSizes([4, 4])).then([imported([4, 4])]);
+    const shoe = given(created, submitted('u1', 4)).when(importSizes([4, 4])).then([imported(4, 4)]);
     expect(shoe).toMatchObject({ stats: { count: 3, sum: 12, distribution: [0, 0, 0, 3, 0] }, ratingsByUser: { u1: 4 } });
   });
 
   it('imports duplicates and a second batch as further ratings', () => {
-    const shoe = given(created, imported([3])).when(importSizes([3])).then([imported([3])]);
+    const shoe = given(created, imported(3)).when(importSizes([3])).then([imported(3)]);
     expect(shoe).toMatchObject({ stats: { count: 2, sum: 6 } });
   });
 
   it('accepts 1 size and 10000 sizes', () => {
-    given(created).when(importSizes([5])).then([imported([5])]);
+    given(created).when(importSizes([5])).then([imported(5)]);
     const many = Array.from({ length: 10000 }, (_, i) => ((i % 5) + 1) as FitSize);
-    const shoe = given(created).when(importSizes(many)).then([imported(many)]);
+    const shoe = given(created).when(importSizes(many)).then([imported(...many)]);
     expect(shoe).toMatchObject({ stats: { count: 10000, sum: 30000, distribution: [2000, 2000, 2000, 2000, 2000] } });
   });
 

@@ -1,44 +1,15 @@
 import { renameShoe } from './rename-shoe.decide';
-import type { RenameShoe } from './shoe.commands';
 import type { ShoeEvent } from './shoe.events';
-import { decisionStateOf, evolve, initialShoe } from './shoe';
+import { decisionStateOf } from './shoe';
+import { deciderSpec, OTHER_ID, rename, renamed, SHOE_ID, shoeCreated, submitted } from './shoe.decider-spec';
 import { InvalidShoeInput, ShoeNameTaken, ShoeNotFound, StaleShoeVersion } from './shoe.errors';
 
-const SHOE_ID = '0b6f3c52-3f4e-4a55-9a8e-0d4f8c1b2a01';
-const OTHER_ID = '7d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6';
-const metadata = { now: new Date('2026-11-24T01:02:03.456Z'), userId: 'admin-1' };
+/** `nameTakenBy`: the shoe holding the (brand, new name) key, if any (may be this very shoe). */
+const given = (events: ShoeEvent[], nameTakenBy: string | null = null) =>
+  deciderSpec(renameShoe, (shoe) => ({ shoe: decisionStateOf(shoe), nameTakenBy })).given(...events);
 
-const rename = (name: string, expectedVersion: number | null = null): RenameShoe => ({
-  type: 'RenameShoe',
-  data: { shoeId: SHOE_ID, name, expectedVersion },
-  metadata,
-});
-
-/** given events -> when command -> then events / then throws (Emmett's DeciderSpecification, in plain Jest). */
-const given = (events: ShoeEvent[], nameTakenBy: string | null = null) => ({
-  when: (command: RenameShoe) => {
-    const shoe = events.reduce(evolve, initialShoe());
-    const decide = () => renameShoe(command, { shoe: decisionStateOf(shoe), nameTakenBy });
-    return {
-      then: (expected: ShoeEvent[]) => {
-        const produced = decide();
-        expect(produced).toEqual(expected);
-        produced.reduce(evolve, shoe); // what is decided must fold
-      },
-      thenThrows: (type: new (...args: never[]) => Error, fields: object) => {
-        expect(decide).toThrow(type);
-        expect(decide).toThrow(expect.objectContaining(fields));
-      },
-    };
-  },
-});
-
-const created: ShoeEvent = { type: 'ShoeCreated', data: { shoeId: SHOE_ID, name: 'Air Max 90', brand: 'Nike' } };
-const renamed = (name: string): ShoeEvent => ({ type: 'ShoeRenamed', data: { shoeId: SHOE_ID, name } });
-const rated: ShoeEvent = {
-  type: 'TrueToSizeSubmitted',
-  data: { shoeId: SHOE_ID, userId: 'u1', size: 3, previousSize: null },
-};
+const created = shoeCreated('Air Max 90', 'Nike');
+const rated = submitted('u1', 3);
 
 describe('renameShoe', () => {
   it('renames a shoe, recording the trimmed name', () => {

@@ -1,47 +1,12 @@
 import { retractTrueToSize } from './retract-true-to-size.decide';
-import type { RetractTrueToSize } from './shoe.commands';
-import type { FitSize, ShoeEvent } from './shoe.events';
-import { currentRatingOf, decisionStateOf, evolve, initialShoe } from './shoe';
+import { currentRatingOf, decisionStateOf } from './shoe';
+import { created, deciderSpec, imported, retract, retracted, SHOE_ID, submitted } from './shoe.decider-spec';
 import { ShoeNotFound } from './shoe.errors';
 
-const SHOE_ID = '0b6f3c52-3f4e-4a55-9a8e-0d4f8c1b2a01';
-
-const retract = (userId: string): RetractTrueToSize => ({
-  type: 'RetractTrueToSize',
-  data: { shoeId: SHOE_ID, userId },
-  metadata: { now: new Date('2026-11-24T01:02:03.456Z'), userId },
-});
-
-/** given events -> when command -> then events / then throws (Emmett's DeciderSpecification, in plain Jest). */
-const given = (...events: ShoeEvent[]) => ({
-  when: (command: RetractTrueToSize) => {
-    const shoe = events.reduce(evolve, initialShoe());
-    const state = { shoe: decisionStateOf(shoe), currentSize: currentRatingOf(shoe, command.data.userId) };
-    const decide = () => retractTrueToSize(command, state);
-    return {
-      then: (expected: ShoeEvent[]) => {
-        const produced = decide();
-        expect(produced).toEqual(expected);
-        return produced.reduce(evolve, shoe); // what is decided must fold
-      },
-      thenThrows: (type: new (...args: never[]) => Error, fields: object) => {
-        expect(decide).toThrow(type);
-        expect(decide).toThrow(expect.objectContaining(fields));
-      },
-    };
-  },
-});
-
-const created: ShoeEvent = { type: 'ShoeCreated', data: { shoeId: SHOE_ID, name: 'Yeezy 350', brand: 'Adidas' } };
-const submitted = (userId: string, size: FitSize, previousSize: FitSize | null = null): ShoeEvent => ({
-  type: 'TrueToSizeSubmitted',
-  data: { shoeId: SHOE_ID, userId, size, previousSize },
-});
-const retracted = (userId: string, retractedSize: FitSize): ShoeEvent => ({
-  type: 'TrueToSizeRetracted',
-  data: { shoeId: SHOE_ID, userId, retractedSize },
-});
-const imported = (...sizes: FitSize[]): ShoeEvent => ({ type: 'TrueToSizesImported', data: { shoeId: SHOE_ID, sizes } });
+const { given } = deciderSpec(retractTrueToSize, (shoe, command) => ({
+  shoe: decisionStateOf(shoe),
+  currentSize: currentRatingOf(shoe, command.data.userId),
+}));
 
 describe('retractTrueToSize', () => {
   it('retracts the current rating, which leaves the statistics', () => {

@@ -1,22 +1,7 @@
 import type { FitSize, ShoeEvent } from './shoe.events';
 import { currentRatingOf, decisionStateOf, evolve, initialShoe, type Shoe } from './shoe';
+import { created, fold as given, imported, renamed, retracted, SHOE_ID, submitted } from './shoe.decider-spec';
 import { averageOf } from './true-to-size';
-
-const SHOE_ID = '0b6f3c52-3f4e-4a55-9a8e-0d4f8c1b2a01';
-
-const given = (...events: ShoeEvent[]): Shoe => events.reduce(evolve, initialShoe());
-
-const created: ShoeEvent = { type: 'ShoeCreated', data: { shoeId: SHOE_ID, name: 'Yeezy 350', brand: 'Adidas' } };
-const renamed = (name: string): ShoeEvent => ({ type: 'ShoeRenamed', data: { shoeId: SHOE_ID, name } });
-const submitted = (userId: string, size: FitSize, previousSize: FitSize | null = null): ShoeEvent => ({
-  type: 'TrueToSizeSubmitted',
-  data: { shoeId: SHOE_ID, userId, size, previousSize },
-});
-const retracted = (userId: string, retractedSize: FitSize): ShoeEvent => ({
-  type: 'TrueToSizeRetracted',
-  data: { shoeId: SHOE_ID, userId, retractedSize },
-});
-const imported = (...sizes: FitSize[]): ShoeEvent => ({ type: 'TrueToSizesImported', data: { shoeId: SHOE_ID, sizes } });
 
 function existing(shoe: Shoe) {
   if (shoe.status !== 'existing') throw new Error('expected an existing shoe');

@@ -1,48 +1,14 @@
-import type { SubmitTrueToSize } from './shoe.commands';
 import type { FitSize, ShoeEvent } from './shoe.events';
-import { currentRatingOf, decisionStateOf, evolve, initialShoe } from './shoe';
+import { currentRatingOf, decisionStateOf } from './shoe';
+import { created, deciderSpec, fold, imported, retracted, SHOE_ID, submit, submitted } from './shoe.decider-spec';
 import { InvalidShoeInput, ShoeNotFound } from './shoe.errors';
 import { submitTrueToSize } from './submit-true-to-size.decide';
 import { averageOf } from './true-to-size';
 
-const SHOE_ID = '0b6f3c52-3f4e-4a55-9a8e-0d4f8c1b2a01';
-
-const submit = (userId: string, size: number): SubmitTrueToSize => ({
-  type: 'SubmitTrueToSize',
-  data: { shoeId: SHOE_ID, userId, size },
-  metadata: { now: new Date('2026-11-24T01:02:03.456Z'), userId },
-});
-
-/** given events -> when command -> then events / then throws (Emmett's DeciderSpecification, in plain Jest). */
-const given = (...events: ShoeEvent[]) => ({
-  when: (command: SubmitTrueToSize) => {
-    const shoe = events.reduce(evolve, initialShoe());
-    const state = { shoe: decisionStateOf(shoe), currentSize: currentRatingOf(shoe, command.data.userId) };
-    const decide = () => submitTrueToSize(command, state);
-    return {
-      then: (expected: ShoeEvent[]) => {
-        const produced = decide();
-        expect(produced).toEqual(expected);
-        return produced.reduce(evolve, shoe); // what is decided must fold
-      },
-      thenThrows: (type: new (...args: never[]) => Error, fields: object) => {
-        expect(decide).toThrow(type);
-        expect(decide).toThrow(expect.objectContaining(fields));
-      },
-    };
-  },
-});
-
-const created: ShoeEvent = { type: 'ShoeCreated', data: { shoeId: SHOE_ID, name: 'Yeezy 350', brand: 'Adidas' } };
-const submitted = (userId: string, size: FitSize, previousSize: FitSize | null = null): ShoeEvent => ({
-  type: 'TrueToSizeSubmitted',
-  data: { shoeId: SHOE_ID, userId, size, previousSize },
-});
-const retracted = (userId: string, retractedSize: FitSize): ShoeEvent => ({
-  type: 'TrueToSizeRetracted',
-  data: { shoeId: SHOE_ID, userId, retractedSize },
-});
-const imported = (...sizes: FitSize[]): ShoeEvent => ({ type: 'TrueToSizesImported', data: { shoeId: SHOE_ID, sizes } });
+const { given } = deciderSpec(submitTrueToSize, (shoe, command) => ({
+  shoe: decisionStateOf(shoe),
+  currentSize: currentRatingOf(shoe, command.data.userId),
+}));
 
 describe('submitTrueToSize', () => {
   it.each([1, 2, 3, 4, 5] as FitSize[])('records a first rating of %p with no previous size', (size) => {
@@ -79,10 +45,10 @@ describe('submitTrueToSize', () => {
     let history: ShoeEvent[] = [created];
     ratings.forEach((size, i) => {
       const command = submit(`user-${i}`, size);
-      const shoe = history.reduce(evolve, initialShoe());
+      const shoe = fold(...history);
       history = [...history, ...submitTrueToSize(command, { shoe: decisionStateOf(shoe), currentSize: null })];
     });
-    const shoe = history.reduce(evolve, initialShoe());
+    const shoe = fold(...history);
     if (shoe.status !== 'existing') throw new Error('expected an existing shoe');
     expect(shoe.stats.count).toBe(14);
     expect(shoe.stats.distribution).toEqual([1, 7, 4, 1, 1]);
