@@ -9,6 +9,7 @@ import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ShoesModule } from './shoes/shoes.module';
 
 /** The whole service. `databaseUrl` is resolved before Nest starts (the embedded PostgreSQL, or DATABASE_URL). */
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(settings),
         LoggingModule,
+        RateLimitModule,
         DatabaseModule.forRoot(databaseUrl, settings.databasePoolSize),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
         ShoesModule,

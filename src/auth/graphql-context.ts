@@ -8,6 +8,8 @@ import { bearerToken, verifyToken } from './jwt';
  */
 export type GraphQLContext = {
   req?: Request & { requestId?: string };
+  /** The client's IP address (HTTP request or WebSocket), for per-address limits; null when unknown. */
+  address: string | null;
   identity: Identity | null;
   authError: InvalidTokenError | null;
 };

@@ -7,6 +7,7 @@ import { ShoeDomainError, StaleShoeVersion } from '../shoes/domain/shoe.errors';
 import { IdempotencyKeyConflict } from '../shoes/commands/idempotency-key-conflict.error';
 import { InvalidCursorError } from '../shoes/queries/shoe-cursor';
 import { InvalidArgumentError } from './invalid-argument.error';
+import { RateLimitedError } from '../rate-limit/rate-limited.error';
 
 /** The error codes of API.md's table that this layer produces. */
 export type ErrorCode =
@@ -17,6 +18,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'SERVICE_UNAVAILABLE'
   | 'SUBSCRIPTION_LAGGED'
+  | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 
 /** Everything our code throws is mapped to API.md's codes here, in one place. */
@@ -29,6 +31,7 @@ export function classify(error: unknown): { code: ErrorCode; extensions?: Record
     return { code: 'BAD_USER_INPUT' };
   if (error instanceof InvalidTokenError || error instanceof NotSignedInError) return { code: 'UNAUTHENTICATED' };
   if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' };
+  if (error instanceof RateLimitedError) return { code: 'RATE_LIMITED', extensions: { retryAfter: error.retryAfterSeconds } };
   if (isDatabaseUnavailable(error)) return { code: 'SERVICE_UNAVAILABLE' };
   return { code: 'INTERNAL_SERVER_ERROR' };
 }

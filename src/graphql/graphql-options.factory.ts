@@ -7,7 +7,7 @@ import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { codeOf, formatGraphQLError } from './graphql-errors';
-import { socketAuth, socketIdentity } from './graphql-socket-auth';
+import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
 export const BUILD_SCHEMA_OPTIONS = { orphanedTypes: SHOE_EVENT_MODELS };
@@ -41,7 +41,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   }
 
   private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string): Promise<GraphQLContext> {
-    if (arg.req) return { req: arg.req, ...(await identify(arg.req.headers.authorization, secret)) };
-    return { identity: socketIdentity(arg.extra), authError: null };
+    if (arg.req) return { req: arg.req, address: arg.req.ip ?? null, ...(await identify(arg.req.headers.authorization, secret)) };
+    return { address: socketAddress(arg.extra), identity: socketIdentity(arg.extra), authError: null };
   }
 }

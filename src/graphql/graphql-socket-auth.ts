@@ -1,4 +1,5 @@
 import type { Context } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { identify } from '../auth/graphql-context';
 import type { Identity } from '../auth/identity';
@@ -6,7 +7,7 @@ import type { Identity } from '../auth/identity';
 /** graphql-ws closes the socket with 4403 when onConnect returns false; we use the same code on expiry. */
 export const FORBIDDEN_CLOSE_CODE = 4403;
 
-type SocketExtra = { socket: WebSocket; identity?: Identity | null; expiryTimer?: NodeJS.Timeout };
+type SocketExtra = { socket: WebSocket; request?: IncomingMessage; identity?: Identity | null; expiryTimer?: NodeJS.Timeout };
 
 /**
  * Socket identity for the socket's whole life: `connection_init` may carry `{ authorization: "Bearer <JWT>" }`.
@@ -42,4 +43,8 @@ function closeOnExpiry(extra: SocketExtra, expiresAt: number): void {
 
 export function socketIdentity(extra: unknown): Identity | null {
   return (extra as SocketExtra | undefined)?.identity ?? null;
+}
+
+export function socketAddress(extra: unknown): string | null {
+  return (extra as SocketExtra | undefined)?.request?.socket.remoteAddress ?? null;
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AdminGuard, CurrentUser, SignedInGuard } from '../../auth/auth.guards';
 import type { Identity } from '../../auth/identity';
 import { parseId } from '../../graphql/invalid-argument.error';
+import { MutationRateLimitGuard } from '../../rate-limit/mutation-rate-limit.guard';
 import { CreateShoeCommand } from '../commands/create-shoe.handler';
 import { ImportTrueToSizesCommand } from '../commands/import-true-to-sizes.handler';
 import { RenameShoeCommand } from '../commands/rename-shoe.handler';
@@ -29,7 +30,7 @@ export class ShoeMutationsResolver {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Mutation(() => ShoeModel, { description: 'admin' })
-  @UseGuards(AdminGuard)
+  @UseGuards(MutationRateLimitGuard, AdminGuard)
   async createShoe(@Args('input') input: CreateShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
     const command = new CreateShoeCommand(
       { name: input.name, brand: input.brand ?? null, idempotencyKey: input.idempotencyKey ?? null },
@@ -41,7 +42,7 @@ export class ShoeMutationsResolver {
   }
 
   @Mutation(() => ShoeModel, { description: 'admin' })
-  @UseGuards(AdminGuard)
+  @UseGuards(MutationRateLimitGuard, AdminGuard)
   async renameShoe(@Args('input') input: RenameShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
     const shoeId = parseId('id', input.id);
     const command = new RenameShoeCommand({ shoeId, name: input.name, expectedVersion: input.expectedVersion ?? null }, user.userId, new Date());
@@ -49,21 +50,21 @@ export class ShoeMutationsResolver {
   }
 
   @Mutation(() => ShoeModel, { description: 'any signed-in user' })
-  @UseGuards(SignedInGuard)
+  @UseGuards(MutationRateLimitGuard, SignedInGuard)
   async submitTrueToSize(@Args('input') input: SubmitTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
     const command = new SubmitTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId), size: input.size }, user.userId, new Date());
     return toShoeModel(await this.commandBus.execute(command));
   }
 
   @Mutation(() => ShoeModel, { description: 'any signed-in user' })
-  @UseGuards(SignedInGuard)
+  @UseGuards(MutationRateLimitGuard, SignedInGuard)
   async retractTrueToSize(@Args('input') input: RetractTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
     const command = new RetractTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId) }, user.userId, new Date());
     return toShoeModel(await this.commandBus.execute(command));
   }
 
   @Mutation(() => ShoeModel, { description: 'admin; 1..10000 sizes' })
-  @UseGuards(AdminGuard)
+  @UseGuards(MutationRateLimitGuard, AdminGuard)
   async importTrueToSizes(@Args('input') input: ImportTrueToSizesInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
     const command = new ImportTrueToSizesCommand(
       { shoeId: parseId('shoeId', input.shoeId), sizes: input.sizes, idempotencyKey: input.idempotencyKey ?? null },
