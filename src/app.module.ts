@@ -1,10 +1,11 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { AppSettings } from './config/app-settings';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
 import { HealthController } from './health/health.controller';
@@ -14,7 +15,7 @@ import { ShoesModule } from './shoes/shoes.module';
 
 /** The whole service. `databaseUrl` is resolved before Nest starts (the embedded PostgreSQL, or DATABASE_URL). */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static forRoot(settings: AppSettings, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
@@ -29,5 +30,9 @@ export class AppModule {
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BatchLimitMiddleware).forRoutes('graphql');
   }
 }

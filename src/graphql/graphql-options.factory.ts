@@ -7,6 +7,7 @@ import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { codeOf, formatGraphQLError } from './graphql-errors';
+import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
@@ -34,8 +35,9 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       graphiql: true,
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
-      plugins: [operationLoggingPlugin(this.logger, codeOf)],
-      subscriptions: { 'graphql-ws': socketAuth(jwtSecret) },
+      plugins: [operationLoggingPlugin(this.logger, codeOf), queryLimitsPlugin()],
+      allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
+      subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
       context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
     };
   }

@@ -1,0 +1,54 @@
+import { getIntrospectionQuery, OperationDefinitionNode, parse } from 'graphql';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkQueryLimits, QUERY_LIMITS } from './query-limits';
+
+const operations = parse(readFileSync(path.join(__dirname, '../../test/e2e/shoes.graphql'), 'utf8'));
+const check = (source: string, variables: Record<string, unknown> = {}) => {
+  const document = parse(source);
+  checkQueryLimits(document, document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode, variables);
+};
+const limitOf = (fn: () => void) => {
+  try {
+    fn();
+    return null;
+  } catch (error) {
+    return (error as { extensions: { code: string; limit: string } }).extensions;
+  }
+};
+
+describe('query limits', () => {
+  it('let the standard introspection query through', () => {
+    expect(() => check(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }))).not.toThrow();
+  });
+
+  it('let every operation of the contract through at its largest first', () => {
+    for (const definition of operations.definitions) {
+      if (definition.kind !== 'OperationDefinition') continue;
+      expect(() => checkQueryLimits(operations, definition, { first: definition.name?.value === 'Events' ? 1000 : 100 })).not.toThrow();
+    }
+  });
+
+  it('refuse a query nested deeper than the depth limit', () => {
+    // graphql-js already caps nesting of __Type.fields; chains of ofType are what an attacker can still nest.
+const deep = `{ __type(name: "Shoe") { fields { type { ${'ofType { '.repeat(14)} name ${'} '.repeat(14)} } } } }`;
+    expect(limitOf(() => check(deep))).toEqual(expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', limit: 'depth' }));
+  });
+
+  it('refuse more aliases than the alias limit', () => {
+    const aliased = `{ ${Array.from({ length: QUERY_LIMITS.aliases + 1 }, (_, i) => `a${i}: shoes(first: 1) { totalCount }`).join(' ')} }`;
+    expect(limitOf(() => check(aliased))).toEqual(expect.objectContaining({ limit: 'aliases' }));
+  });
+
+  it('refuse a cost over the limit, counting page sizes from arguments and variables', () => {
+    const nested = `query($n: Int) { events(first: $n) { edges { node { shoeId ... on ShoeCreated { name } } } } shoes(first: 100) { edges { node { id name trueToSize { count } } } } }`;
+    expect(limitOf(() => check(nested, { n: 1000 }))).toBeNull();
+    const heavy = `{ ${Array.from({ length: 12 }, (_, i) => `e${i}: events(first: 1000) { edges { cursor node { shoeId version occurredAt position } } }`).join(' ')} }`;
+    expect(limitOf(() => check(heavy))).toEqual(expect.objectContaining({ limit: 'cost' }));
+  });
+
+  it('expand fragments when measuring', () => {
+    const viaFragments = `query { ...A } fragment A on Query { __type(name: "Shoe") { ...B } } fragment B on __Type { fields { type { ${'ofType { '.repeat(14)} name ${'} '.repeat(14)} } } }`;
+    expect(limitOf(() => check(viaFragments))).toEqual(expect.objectContaining({ limit: 'depth' }));
+  });
+});
