@@ -10,6 +10,7 @@ import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ShoesModule } from './shoes/shoes.module';
 
@@ -24,6 +25,7 @@ export class AppModule implements NestModule {
         LoggingModule,
         RateLimitModule,
         DatabaseModule.forRoot(databaseUrl, settings.databasePoolSize),
+        MetricsModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
         ShoesModule,
       ],

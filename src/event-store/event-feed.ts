@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Client } from 'pg';
 import { EventStore } from './event-store';
+import { EVENT_FEED_OBSERVER, EventFeedObserver, notifyObserver } from './event-store.observer';
 import { EVENTS_CHANNEL } from './event-store.sql';
 import { EventSubscription, FeedEntry, Subscription, SubscriptionSource } from './event-subscription';
 import { pgClientConfig } from './pg-client-config';
@@ -89,6 +90,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
   constructor(
     private readonly store: EventStore,
     @Optional() @Inject(EVENT_FEED_OPTIONS) options: EventFeedOptions | null = null,
+    @Optional() @Inject(EVENT_FEED_OBSERVER) private readonly observer: EventFeedObserver | null = null,
   ) {
     this.settings = {
       pollIntervalMs: 1_000,
@@ -164,6 +166,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     const mode = after === null ? 'live' : 'replaying';
     const subscription = new Subscription(this, streamId, after ?? this.head, subscriberQueueSize, mode);
     this.subscriptions.add(subscription);
+    notifyObserver(this.observer, (o) => o.subscriptionsChanged(this.subscriptions.size));
     if (mode === 'live') this.attach(subscription);
     return subscription as unknown as EventSubscription<E>;
   }
@@ -203,6 +206,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     // after it are in the buffer, which the next step serves.
     const until = this.floor as string;
     const { pageSize } = this.settings;
+    notifyObserver(this.observer, (o) => o.storeRead('replay'));
     const events = await this.store.readAll({
       after: subscription.cursor,
       until,
@@ -215,6 +219,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
   /** SubscriptionSource: forgets an ended subscription. */
   detach(subscription: Subscription): void {
     this.subscriptions.delete(subscription);
+    notifyObserver(this.observer, (o) => o.subscriptionsChanged(this.subscriptions.size));
     this.unfiltered.delete(subscription);
     const streamSubscribers = subscription.streamId === null ? undefined : this.byStream.get(subscription.streamId);
     streamSubscribers?.delete(subscription);
@@ -270,6 +275,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
   private async readNewEvents(): Promise<number> {
     let total = 0;
     for (;;) {
+      notifyObserver(this.observer, (o) => o.storeRead('follow'));
       const events = await this.store.readAll({ after: this.head, limit: this.settings.pageSize });
       if (!this.running) return total;
       for (const event of events) this.publish(toEntry(event));
@@ -287,9 +293,15 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     }
     this.head = entry.event.position;
     this.headKey = entry.key;
-    for (const subscription of this.unfiltered) subscription.deliver(entry);
+    for (const subscription of this.unfiltered) this.deliver(subscription, entry);
     const streamSubscribers = this.byStream.get(entry.event.streamId);
-    if (streamSubscribers) for (const subscription of streamSubscribers) subscription.deliver(entry);
+    if (streamSubscribers) for (const subscription of streamSubscribers) this.deliver(subscription, entry);
+  }
+
+  /** Hands a new event to a live subscriber (the moment its delivery lag is measured). */
+  private deliver(subscription: Subscription, entry: FeedEntry): void {
+    subscription.deliver(entry);
+    notifyObserver(this.observer, (o) => o.eventDelivered(entry.event));
   }
 
   private pollSucceeded(count: number): number {
@@ -365,6 +377,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     this.logger.warn(`LISTEN ${EVENTS_CHANNEL} connection lost (${describe(error)}); reconnecting in ${delay} ms`);
     this.reconnectDelay = Math.min(delay * 2, this.settings.reconnectDelayMs.max);
     this.reconnectTimer = setTimeout(() => void this.connectListener(), delay);
+    notifyObserver(this.observer, (o) => o.listenReconnect());
   }
 }
 

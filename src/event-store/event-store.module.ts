@@ -1,14 +1,26 @@
 import { Module } from '@nestjs/common';
-import { EventFeed } from './event-feed';
+import { AppConfigService } from '../config/app-config.service';
+import { EVENT_FEED_OPTIONS, EventFeed, EventFeedOptions } from './event-feed';
 import { EventStore } from './event-store';
 
 /**
  * EventStore (needs the app's TypeORM DataSource, e.g. from TypeOrmModule.forRoot) and the process's
  * EventFeed, which starts on module init and stops on destroy. Provide EVENT_FEED_OPTIONS to tune it.
  * Register EVENT_STORE_ENTITIES and the EventStore1732400000000 migration on the DataSource.
+ * Upcasters of older event shapes come from EventUpcastersModule.forRoot (global), imported once per app.
  */
 @Module({
-  providers: [EventStore, EventFeed],
+  providers: [
+    EventStore,
+    EventFeed,
+    // The app's settings tune the feed; without a ConfigModule (a bare test module) the feed keeps its defaults.
+    {
+      provide: EVENT_FEED_OPTIONS,
+      inject: [{ token: AppConfigService, optional: true }],
+      useFactory: (config?: AppConfigService): EventFeedOptions =>
+        config ? { subscriberQueueSize: config.settings.feedSubscriberQueueSize } : {},
+    },
+  ],
   exports: [EventStore, EventFeed],
 })
 export class EventStoreModule {}

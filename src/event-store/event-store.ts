@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { ConcurrencyError } from './concurrency.error';
+import { EVENT_STORE_OBSERVER, EventStoreObserver, notifyObserver } from './event-store.observer';
 import * as SQL from './event-store.sql';
 import { decodePosition, encodePosition } from './position';
 import type { EventShape, NewEvent, RecordedEvent } from './recorded-event';
+import { EVENT_UPCASTERS, UpcasterRegistry } from './upcasting';
 
 export type { EventEnvelope, EventShape, NewEvent, RecordedEvent } from './recorded-event';
 
@@ -30,6 +32,18 @@ export type ReadStreamOptions = {
   fromVersion?: number;
   limit?: number;
   /** Read inside this transaction (sees its own appends). Default: a pooled connection. */
+  tx?: EntityManager;
+};
+
+export type ReadStreamsInOrderOptions = {
+  streamType: string;
+  /** Strictly after this stream's `afterVersion`; absent = from the first stream. */
+  afterStreamId?: string;
+  /** With afterStreamId: the last version already read of it (default 0 = the whole stream). */
+  afterVersion?: number;
+  /** At most this many events (1..10,000). */
+  limit: number;
+  /** Read inside this transaction. Default: a pooled connection. */
   tx?: EntityManager;
 };
 
@@ -62,10 +76,16 @@ const MAX_READ_LIMIT = 10_000;
 export class EventStore {
   /** Streams each open transaction has locked (step 1), to refuse appends that skipped it. */
   private readonly locked = new WeakMap<EntityManager, Set<string>>();
-  private readonly appendedIn = new WeakSet<EntityManager>();
+  /** Transactions that appended, with how many events per stream type (reported to the observer on COMMIT). */
+  private readonly appendedIn = new WeakMap<EntityManager, Map<string, number>>();
   private readonly commitListeners = new Set<() => void>();
 
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    readonly dataSource: DataSource,
+    @Optional() @Inject(EVENT_STORE_OBSERVER) private readonly observer: EventStoreObserver | null = null,
+    /** Applied to every event this store returns, so readers only ever see current shapes (upcasting.ts). */
+    @Optional() @Inject(EVENT_UPCASTERS) readonly upcasters: UpcasterRegistry = UpcasterRegistry.EMPTY,
+  ) {}
 
   /** Runs `fn` in one READ COMMITTED transaction; after a COMMIT that appended, nudges local feeds. */
   async transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -74,7 +94,11 @@ export class EventStore {
       manager = tx;
       return fn(tx);
     });
-    if (manager && this.appendedIn.has(manager)) this.notifyCommitted();
+    const appended = manager && this.appendedIn.get(manager);
+    if (appended) {
+      for (const [streamType, count] of appended) notifyObserver(this.observer, (o) => o.eventsAppended(streamType, count));
+      this.notifyCommitted();
+    }
     return result;
   }
 
@@ -123,7 +147,8 @@ export class EventStore {
     await this.advanceStream(tx, streamId, streamType, expectedVersion, expectedVersion + events.length);
     const recorded = await this.insertEvents(tx, streamId, streamType, events, options);
     if (!this.appendedIn.has(tx)) await tx.query(SQL.NOTIFY_APPENDED);
-    this.appendedIn.add(tx);
+    const appended = this.appendedIn.get(tx) ?? new Map<string, number>();
+    this.appendedIn.set(tx, appended.set(streamType, (appended.get(streamType) ?? 0) + recorded.length));
     return recorded as RecordedEvent<E>[];
   }
 
@@ -141,7 +166,7 @@ export class EventStore {
     const sql = options.streamId === undefined ? SQL.READ_ALL : SQL.READ_ALL_OF_STREAM;
     if (options.streamId !== undefined) params.push(options.streamId);
     const rows: EventRow[] = await this.dataSource.query(sql, params);
-    return rows.map(toRecordedEvent) as RecordedEvent<E>[];
+    return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
   }
 
   /**
@@ -157,7 +182,23 @@ export class EventStore {
     const limit = options.limit === undefined ? null : checkLimit(options.limit);
     const runner = options.tx ?? this.dataSource;
     const rows: EventRow[] = await runner.query(SQL.READ_STREAM, [streamId, options.fromVersion ?? 1, limit]);
-    return rows.map(toRecordedEvent) as RecordedEvent<E>[];
+    return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
+  }
+
+  /**
+   * Every stream of one type, stream by stream (stream id order), each in version order, strictly after
+   * (afterStreamId, afterVersion): for folding whole streams, as projection rebuilds do. Not the log's
+   * order, and no horizon (as readStream: a stream's committed versions are a gap-free prefix).
+   */
+  async readStreamsInOrder<E extends EventShape = EventShape>(options: ReadStreamsInOrderOptions): Promise<RecordedEvent<E>[]> {
+    const runner = options.tx ?? this.dataSource;
+    const rows: EventRow[] = await runner.query(SQL.READ_STREAMS_IN_ORDER, [
+      options.streamType,
+      options.afterStreamId ?? SQL.NIL_STREAM_ID,
+      options.afterVersion ?? 0,
+      checkLimit(options.limit),
+    ]);
+    return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
   }
 
   /** The cursor of the last event below the horizon; null for an empty log. */
@@ -211,14 +252,14 @@ export class EventStore {
       streamType,
       expectedVersion,
       events.map((e) => e.type),
-      events.map((e) => e.schemaVersion ?? 1),
+      events.map((e) => this.upcasters.versionToWrite(e)),
       events.map((e) => JSON.stringify(e.data ?? null)),
       events.map((e) => JSON.stringify(e.metadata ?? {})),
       occurredAt,
     ];
     try {
       const rows: EventRow[] = await tx.query(SQL.INSERT_EVENTS, params);
-      return rows.map(toRecordedEvent).sort((a, b) => a.version - b.version);
+      return rows.map(this.toCurrentShape).sort((a, b) => a.version - b.version);
     } catch (error) {
       throw await this.asConcurrencyError(error, streamId, expectedVersion);
     }
@@ -235,6 +276,8 @@ export class EventStore {
     const [row]: { version: number }[] = await this.dataSource.query(SQL.LAST_RECORDED_VERSION, [streamId]);
     return new ConcurrencyError({ streamId, expectedVersion, actualVersion: row.version });
   }
+
+  private readonly toCurrentShape = (row: EventRow): RecordedEvent => this.upcasters.upcast(toRecordedEvent(row));
 
   private notifyCommitted(): void {
     for (const listener of this.commitListeners) {

@@ -3,7 +3,7 @@ export type EventShape = { type: string; data: unknown };
 
 /** An event to append: the domain event plus optional envelope fields. */
 export type NewEvent<E extends EventShape = EventShape> = E & {
-  /** Version of `data`'s shape for this `type`, for upcasting later (default 1). */
+  /** Version of `data`'s shape for this `type` (default: the type's current one, see upcasting.ts). */
   schemaVersion?: number;
   /** Correlation, causation, user and the like; never read by the domain (default {}). */
   metadata?: Record<string, unknown>;
@@ -19,6 +19,7 @@ export type EventEnvelope = {
   streamType: string;
   /** 1-based, gap-free within the stream. */
   version: number;
+  /** Always the type's current version: readers get events already upcast (upcasting.ts). */
   schemaVersion: number;
   metadata: Record<string, unknown>;
   occurredAt: Date;

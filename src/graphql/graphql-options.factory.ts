@@ -5,8 +5,10 @@ import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
+import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
+import { MetricsService } from '../metrics/metrics.service';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
-import { codeOf, formatGraphQLError } from './graphql-errors';
+import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 
@@ -22,6 +24,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   constructor(
     private readonly config: AppConfigService,
     private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
   ) {}
 
   createGqlOptions(): ApolloDriverConfig {
@@ -35,9 +38,9 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       graphiql: true,
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
-      plugins: [operationLoggingPlugin(this.logger, codeOf), queryLimitsPlugin()],
+      plugins: [operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin()],
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
-      subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
+      subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), ...socketErrorFormatting(env === 'development'), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
       context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
     };
   }

@@ -63,7 +63,7 @@ function errorCode(error: GraphQLError): string {
 }
 
 /** The resolved name, else the requested one if it is a valid GraphQL name (it is client text, and goes into logs). */
-function operationName(requestContext: GraphQLRequestContextWillSendResponse<OperationLogContext>): string {
+export function operationName(requestContext: GraphQLRequestContextWillSendResponse<OperationLogContext>): string {
   const name = requestContext.operationName ?? requestContext.request.operationName;
   return name && GRAPHQL_NAME.test(name) ? name : 'anonymous';
 }

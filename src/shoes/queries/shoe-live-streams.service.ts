@@ -24,37 +24,66 @@ export class ShoeLiveStreams {
   ) {}
 
   /** Every event after `after` (or from now), then live; ends with a Lagged item if the client falls behind. */
-  async events(options: { after: string | null; shoeId: string | null }): Promise<AsyncGenerator<RecordedEvent<ShoeEvent> | Lagged>> {
+  async events(options: { after: string | null; shoeId: string | null }): Promise<AsyncIterableIterator<RecordedEvent<ShoeEvent> | Lagged>> {
     if (options.after !== null && !(await this.store.positionExists(options.after))) throw new InvalidPositionError(options.after);
     const source = this.feed.subscribe({ after: options.after, streamId: options.shoeId ?? undefined });
     return endWithLagged(source as AsyncIterableIterator<RecordedEvent<ShoeEvent>>);
   }
 
   /** The shoe's read model after each of its events; the projection is inline, so it already reflects the event. */
-  async changes(options: { shoeId: string | null }): Promise<AsyncGenerator<ShoeEntity | Lagged>> {
+  async changes(options: { shoeId: string | null }): Promise<AsyncIterableIterator<ShoeEntity | Lagged>> {
     const events = await this.events({ after: null, shoeId: options.shoeId });
     const queryBus = this.queryBus;
-    return (async function* (): AsyncGenerator<ShoeEntity | Lagged> {
-      for await (const item of events) {
-        if ('lagged' in item) return yield item;
-        const shoe = await queryBus.execute(new GetShoeQuery(item.streamId));
-        if (shoe) yield shoe;
+    return closable(events, async (): Promise<IteratorResult<ShoeEntity | Lagged>> => {
+      try {
+        for (;;) {
+          const item = await events.next();
+          if (item.done) return item;
+          if ('lagged' in item.value) return { done: false, value: item.value };
+          const shoe = await queryBus.execute(new GetShoeQuery(item.value.streamId));
+          if (shoe) return { done: false, value: shoe };
+        }
+      } catch (err) {
+        await events.return?.(); // a failed read ends the subscription, as leaving a for-await loop would
+        throw err;
       }
-    })();
+    });
   }
 }
 
-async function* endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncGenerator<T | Lagged> {
+/** Ends with a Lagged item (then done) instead of the feed's SubscriptionLaggedError. */
+function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterator<T | Lagged> {
   let last: string | null = null;
-  try {
-    for await (const event of source) {
-      last = (event as { position?: string }).position ?? last;
-      yield event;
+  let ended = false;
+  return closable(source, async (): Promise<IteratorResult<T | Lagged>> => {
+    if (ended) return { done: true, value: undefined };
+    try {
+      const item = await source.next();
+      if (!item.done) last = (item.value as { position?: string }).position ?? last;
+      return item;
+    } catch (err) {
+      ended = true;
+      await source.return?.();
+      if (!(err instanceof SubscriptionLaggedError)) throw err;
+      return { done: false, value: { lagged: true, lastPosition: err.lastPosition ?? last } };
     }
-  } catch (err) {
-    if (!(err instanceof SubscriptionLaggedError)) throw err;
-    yield { lagged: true, lastPosition: err.lastPosition ?? last };
-  } finally {
-    await source.return?.();
-  }
+  });
+}
+
+/**
+ * An iterator whose return() reaches `source` at once. Not an async generator: a generator queues
+ * return() behind its pending `await source.next()`, so a client that disconnected would keep its feed
+ * subscription (and its queue) until the next matching event arrived, which for a quiet shoe is never.
+ */
+function closable<T>(source: AsyncIterator<unknown>, next: () => Promise<IteratorResult<T>>): AsyncIterableIterator<T> {
+  return {
+    next,
+    async return(): Promise<IteratorResult<T>> {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -1,0 +1,90 @@
+import { EventStore } from '../../src/event-store/event-store';
+import { EventSchemaVersionError, UpcasterRegistry } from '../../src/event-store/upcasting';
+import { eventually, newStreamId, openStoreKit, StoreKit } from './event-store-test-kit';
+
+/** EventStore applies its UpcasterRegistry on every read path and records current versions on append. */
+let kit: StoreKit;
+let store: EventStore;
+
+const registry = new UpcasterRegistry([
+  { type: 'Renamed', fromVersion: 1, upcast: (data) => ({ name: (data as { title: string }).title }) },
+]);
+
+beforeAll(async () => {
+  kit = await openStoreKit(4);
+  store = new EventStore(kit.dataSource, null, registry);
+});
+afterAll(() => kit.close());
+
+/** A stream with a v2 event appended through the store, then a v1 row inserted as older code left it. */
+async function streamWithOldRow(): Promise<string> {
+  const streamId = newStreamId();
+  await store.transaction(async (tx) => {
+    await store.lockStreams(tx, [streamId]);
+    await store.append(tx, streamId, 'thing', [{ type: 'Renamed', data: { name: 'new' } }], { expectedVersion: 0, occurredAt: new Date() });
+  });
+  await kit.dataSource.query(
+    `INSERT INTO events (stream_id, stream_type, version, type, schema_version, data, occurred_at)
+     VALUES ($1, 'thing', 2, 'Renamed', 1, '{"title": "old"}', now())`,
+    [streamId],
+  );
+  await kit.dataSource.query(`UPDATE event_streams SET version = 2 WHERE stream_id = $1`, [streamId]);
+  return streamId;
+}
+
+const currentShapes = [
+  { version: 1, type: 'Renamed', schemaVersion: 2, data: { name: 'new' } },
+  { version: 2, type: 'Renamed', schemaVersion: 2, data: { name: 'old' } },
+];
+
+it('appends record the current schema version of the type', async () => {
+  const streamId = await streamWithOldRow();
+  const stored: { schema_version: number }[] = await kit.dataSource.query(
+    `SELECT schema_version FROM events WHERE stream_id = $1 ORDER BY version`,
+    [streamId],
+  );
+  expect(stored.map((r) => r.schema_version)).toEqual([2, 1]);
+});
+
+it('readStream, readAll and readStreamsInOrder all return the current shape', async () => {
+  const streamId = await streamWithOldRow();
+  expect(await store.readStream(streamId)).toMatchObject(currentShapes);
+  const all = await eventually(async () => {
+    const events = await store.readAll({ limit: 10, streamId });
+    return events.length === 2 ? events : undefined;
+  });
+  expect(all).toMatchObject(currentShapes);
+  const inOrder = await store.readStreamsInOrder({ streamType: 'thing', afterStreamId: streamId, afterVersion: 0, limit: 2 });
+  expect(inOrder.map((e) => e.streamId)).toEqual([streamId, streamId]);
+  expect(inOrder).toMatchObject(currentShapes);
+});
+
+it('readStreamsInOrder walks whole streams by (stream id, version) after a given point', async () => {
+  const ids = [await streamWithOldRow(), await streamWithOldRow()].sort();
+  const all = await store.readStreamsInOrder({ streamType: 'thing', limit: 10_000 });
+  const ours = all.filter((e) => ids.includes(e.streamId)).map((e) => [e.streamId, e.version]);
+  expect(ours).toEqual([[ids[0], 1], [ids[0], 2], [ids[1], 1], [ids[1], 2]]);
+  const start = all.findIndex((e) => e.streamId === ids[0] && e.version === 1);
+  const rest = await store.readStreamsInOrder({ streamType: 'thing', afterStreamId: ids[0], afterVersion: 1, limit: 3 });
+  expect(rest).toEqual(all.slice(start + 1, start + 4));
+  await expect(store.readStreamsInOrder({ streamType: 'thing', limit: 0 })).rejects.toThrow(RangeError);
+});
+
+it('refuses to append a schema version newer than the code knows, and appends nothing', async () => {
+  const streamId = newStreamId();
+  await expect(
+    store.transaction(async (tx) => {
+      await store.lockStreams(tx, [streamId]);
+      await store.append(tx, streamId, 'thing', [{ type: 'Renamed', data: {}, schemaVersion: 3 }], { expectedVersion: 0, occurredAt: new Date() });
+    }),
+  ).rejects.toThrow(EventSchemaVersionError);
+  expect(await store.readStream(streamId)).toEqual([]);
+});
+
+it('fails a read loudly on a row written by newer code', async () => {
+  const streamId = await streamWithOldRow();
+  await kit.dataSource.query(`UPDATE events SET schema_version = 3 WHERE stream_id = $1 AND version = 2`, [streamId]);
+  await expect(store.readStream(streamId)).rejects.toThrow(
+    `Renamed (stream ${streamId}, version 2) is at schema version 3, newer than this code knows (up to 2)`,
+  );
+});
