@@ -6,6 +6,7 @@ import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeDecisionState } from '../domain/shoe';
 import type { FitSize } from '../domain/shoe.events';
 import { applyShoeEvents } from '../projections/shoe.projection';
+import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
 import { ShoeEntity } from '../projections/shoe.entity';
 import { IdempotencyKeyConflict } from './idempotency-key-conflict.error';
 
@@ -58,6 +59,10 @@ export class ShoeCommandRunner {
   private async lock(tx: EntityManager, write: ShoeWrite): Promise<void> {
     const idem = write.idempotency;
     const keys = idem ? [`idempotency:${idem.userId}:${idem.mutation}:${idem.key}`] : [];
+    // 0. The projection writers' lock, shared, held until COMMIT: an online rebuild's switch takes it
+    //    exclusively to wait for writes in flight and hold new ones back (projection-locks.ts). It comes
+    //    before the stream lock because it assigns no transaction id, which lockStreams insists on.
+    await tx.query(SHARE_PROJECTION_WRITERS_LOCK);
     await this.store.lockStreams(tx, [write.shoeId]);
     for (const key of [...keys, ...(write.lockKeys ?? [])]) {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);

@@ -1,24 +1,69 @@
 import { parseArgs } from 'node:util';
 import { openCliDatabase } from '../../database/cli-database';
-import { rebuildShoeProjections } from './shoe-projection.rebuild';
+import { rebuildShoeProjectionsOnline, type OnlineRebuildPhase, type OnlineRebuildReport } from './online-rebuild';
+import { describeHolder, RebuildAlreadyRunningError } from './projection-locks';
+import { formatProgress } from './rebuild-progress';
+import { rebuildShoeProjections, type RebuildReport } from './shoe-projection.rebuild';
 
 /**
- * `npm run projections:rebuild [-- --dry-run]`: folds the whole log again and rewrites every read-model
- * row that differs from it, printing each difference. Exit code 0 when the tables already matched the log,
- * 2 when differences were found (and, without --dry-run, repaired).
+ * `npm run projections:rebuild [-- --online] [--dry-run] [--wait]`
+ * - default (offline): folds the whole log again and rewrites, in place, every read-model row that differs
+ *   from it, printing each difference; writers wait meanwhile (readers do not).
+ * - --online: rebuilds into new tables while the service keeps serving, then switches to them
+ *   (online-rebuild.ts); prints the differences the replaced tables had.
+ * - --dry-run: compare only (online: build, compare, drop the new tables).
+ * - --wait: when another rebuild runs, wait for it instead of exiting with code 3.
+ * Progress goes to stderr at most once per second; differences and the summary to stdout.
+ * Exit codes: 0 the tables matched the log; 2 differences found (and, without --dry-run, repaired or
+ * replaced); 3 another rebuild is running; 1 failed.
  */
+const EXIT_ANOTHER_REBUILD = 3;
+
+const PHASE_MESSAGES: Record<OnlineRebuildPhase, string> = {
+  building: 'building shoes_next and shoe_ratings_next from the log while the service keeps serving',
+  built: 'first pass done; catching up with what was written meanwhile',
+  comparing: 'comparing the rebuilt tables with the live ones',
+  switching: 'switching: the rebuilt tables replace the live ones (writers held back until COMMIT)',
+  done: 'done',
+};
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      online: { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
+    },
+  });
+  const dryRun = values['dry-run'];
+  const common = {
+    dryRun,
+    wait: values.wait,
+    onWait: (holder: Parameters<typeof describeHolder>[0]) =>
+      process.stderr.write(`another rebuild is running (${describeHolder(holder)}); waiting for it to finish\n`),
+    onProgress: (progress: Parameters<typeof formatProgress>[0]) => process.stderr.write(`${formatProgress(progress)}\n`),
+  };
   const database = await openCliDatabase();
   try {
     const started = Date.now();
-    const report = await rebuildShoeProjections(database.dataSource, { dryRun: values['dry-run'] });
+    const report: RebuildReport & Partial<OnlineRebuildReport> = values.online
+      ? await rebuildShoeProjectionsOnline(database.dataSource, {
+          ...common,
+          onPhase: (phase) => void process.stderr.write(`rebuild: ${PHASE_MESSAGES[phase]}\n`),
+        })
+      : await rebuildShoeProjections(database.dataSource, common);
     const seconds = (Date.now() - started) / 1000;
     for (const line of report.differences) process.stdout.write(`difference: ${line}\n`);
+    const outcome = report.differences.length
+      ? `${report.differences.length} differences${dryRun ? ' (dry run: nothing written)' : values.online ? ' (the rebuilt tables replaced them)' : ' repaired'}`
+      : 'no difference';
+    const online =
+      report.switchEvents !== undefined
+        ? ` online (${report.passes} passes, ${report.caughtUpEvents} events caught up, ${report.switchEvents} applied in the switch, checkpoint ${report.position ?? 'start'})`
+        : '';
     process.stdout.write(
       `rebuilt ${report.shoes} shoes from ${report.events} events in ${seconds.toFixed(1)} s ` +
-        `(${Math.round(report.events / Math.max(seconds, 0.001))} events/s): ` +
-        `${report.differences.length ? `${report.differences.length} differences${values['dry-run'] ? ' (dry run: nothing written)' : ' repaired'}` : 'no difference'}\n`,
+        `(${Math.round(report.events / Math.max(seconds, 0.001))} events/s)${online}: ${outcome}\n`,
     );
     process.exitCode = report.differences.length ? 2 : 0;
   } finally {
@@ -27,6 +72,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof RebuildAlreadyRunningError) {
+    process.stderr.write(`projections:rebuild: ${err.message}; nothing done (pass --wait to wait for it)\n`);
+    process.exit(EXIT_ANOTHER_REBUILD);
+  }
   process.stderr.write(`projections:rebuild failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -1,8 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { evolve, initialShoe, Shoe, shoeNameKey } from '../domain';
 import type { ShoeEvent } from '../domain/shoe.events';
+import { EventStore, type RecordedEvent } from '../../event-store/event-store';
+import { decodePosition, encodePosition } from '../../event-store/position';
+import { SHOE_EVENT_UPCASTER_REGISTRY } from '../events/shoe-event.upcasters';
+import { acquireRebuildLock, type RebuildLockOptions } from './projection-locks';
+import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 
 export type RebuildReport = { events: number; shoes: number; differences: string[] };
+
+export type RebuildOptions = RebuildLockOptions & {
+  /** Compare and report only; write nothing. */
+  dryRun?: boolean;
+  /** Progress, at most once per second (rebuild-progress.ts). */
+  onProgress?: ProgressListener;
+};
 
 type StreamRow = { stream_id: string; version: number; type: ShoeEvent['type']; data: ShoeEvent['data']; occurred_at: Date };
 type Expected = { shoe: Extract<Shoe, { status: 'existing' }>; createdAt: Date; updatedAt: Date };
@@ -10,41 +22,54 @@ type Expected = { shoe: Extract<Shoe, { status: 'existing' }>; createdAt: Date; 
 const BATCH = 5000;
 
 /**
- * Rebuilds `shoes` and `shoe_ratings` from the log and reports every difference from the live rows.
+ * The offline rebuild: rebuilds `shoes` and `shoe_ratings` in place from the log and reports every
+ * difference from the live rows (the online one, which keeps writers going, is online-rebuild.ts).
+ * 0. Take the rebuild lock (one rebuild at a time across instances, also for a dry run), or fail with
+ *    RebuildAlreadyRunningError unless `wait`.
  * 1. Lock both tables against writers (readers go on): a writer that already appended but has not yet
  *    touched the read model waits, and its later counter update lands on the rebuilt rows, so the
  *    result still equals the fold of the log once it commits.
  * 2. Fold each stream with the domain's `evolve` (streams in id order, events in version order).
  * 3. Compare with the live rows and rewrite only what differs; delete rows that have no stream.
- * All in one transaction: a crash midway leaves the old tables untouched.
+ * Steps 1-3 in one transaction: a crash midway leaves the old tables untouched.
  */
-export async function rebuildShoeProjections(dataSource: DataSource, options: { dryRun?: boolean } = {}): Promise<RebuildReport> {
-  return dataSource.transaction(async (tx) => {
-    await tx.query(`LOCK TABLE shoes, shoe_ratings IN EXCLUSIVE MODE`);
-    const report: RebuildReport = { events: 0, shoes: 0, differences: [] };
-    const seen = new Set<string>();
-    for await (const expected of foldStreams(tx, report)) {
-      seen.add(expected.shoe.shoeId);
-      report.shoes += 1;
-      const diffs = await diffShoe(tx, expected);
-      report.differences.push(...diffs);
-      if (diffs.length && !options.dryRun) await rewriteShoe(tx, expected);
-    }
-    report.differences.push(...(await removeOrphans(tx, seen, options.dryRun ?? false)));
-    return report;
-  });
+export async function rebuildShoeProjections(dataSource: DataSource, options: RebuildOptions = {}): Promise<RebuildReport> {
+  const lock = await acquireRebuildLock(dataSource, options);
+  try {
+    return await dataSource.transaction(async (tx) => {
+      await tx.query(`LOCK TABLE shoes, shoe_ratings IN EXCLUSIVE MODE`);
+      const report: RebuildReport = { events: 0, shoes: 0, differences: [] };
+      const meter = new ProgressMeter(options.onProgress);
+      const total = options.onProgress ? await countShoeEvents(tx) : 0;
+      const seen = new Set<string>();
+      for await (const expected of foldStreams(tx, report)) {
+        seen.add(expected.shoe.shoeId);
+        report.shoes += 1;
+        const diffs = await diffShoe(tx, expected);
+        report.differences.push(...diffs);
+        if (diffs.length && !options.dryRun) await rewriteShoe(tx, expected);
+        await meter.tick('folding', report.events, `${expected.shoe.shoeId}@${expected.shoe.version}`, () => total - report.events);
+      }
+      report.differences.push(...(await removeOrphans(tx, seen, options.dryRun ?? false)));
+      return report;
+    });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function countShoeEvents(tx: EntityManager): Promise<number> {
+  const [row]: { n: string }[] = await tx.query(`SELECT count(*)::text AS n FROM events WHERE stream_type = $1`, [SHOE_STREAM_TYPE]);
+  return Number(row.n);
 }
 
 async function* foldStreams(tx: EntityManager, report: RebuildReport): AsyncGenerator<Expected> {
   let current = null as Expected | null;
   let after: [string, number] = ['00000000-0000-0000-0000-000000000000', 0];
   for (;;) {
-    const rows: StreamRow[] = await tx.query(
-      `SELECT stream_id, version, type, data, occurred_at FROM events
-       WHERE stream_type = 'shoe' AND (stream_id, version) > ($1::uuid, $2::int)
-       ORDER BY stream_id, version LIMIT ${BATCH}`,
-      after,
-    );
+    // Through the store, so older event shapes arrive upcast (src/shoes/events/shoe-event.upcasters.ts).
+    const { events } = await readShoeEvents({ order: 'streams', tx, afterStreamId: after[0], afterVersion: after[1], limit: BATCH });
+    const rows: StreamRow[] = events.map((e) => ({ stream_id: e.streamId, version: e.version, type: e.type, data: e.data, occurred_at: e.occurredAt }));
     for (const row of rows) {
       report.events += 1;
       if (current && current.shoe.shoeId !== row.stream_id) {
@@ -59,6 +84,110 @@ async function* foldStreams(tx: EntityManager, report: RebuildReport): AsyncGene
     after = [rows[rows.length - 1].stream_id, rows[rows.length - 1].version];
   }
   if (current) yield current;
+}
+
+const SHOE_STREAM_TYPE = 'shoe';
+
+/** Where a rebuild reads events from. */
+export type ShoeEventRange =
+  /** Every shoe stream in (stream id, version) order, strictly after a stream's version: the offline fold. */
+  | { order: 'streams'; tx: EntityManager; afterStreamId: string; afterVersion: number; limit: number }
+  /** The log in its global order, only below the horizon (EventStore.readAll): the online build. */
+  | { order: 'log'; dataSource: DataSource; after: string | null; limit: number }
+  /**
+   * The log in its global order, EVERY committed event, also above the horizon. Only correct while no
+   * append can be in flight: the online switch, holding the projection-writers lock exclusively.
+   */
+  | { order: 'log, all committed'; tx: EntityManager; after: string | null; limit: number };
+
+/** One read of a rebuild. */
+export type ShoeEventPage = {
+  /** The page's shoe events, in order, in their current shape. */
+  events: RecordedEvent<ShoeEvent>[];
+  /** How many events the page read, shoe events or not: fewer than the limit means it was the last page. */
+  read: number;
+  /** The cursor of the last event read, shoe event or not (the next page starts after it); null when none. */
+  last: string | null;
+};
+
+/**
+ * THE one place a rebuild (offline or online) reads events, so that every event reaches the projection
+ * code in its current shape: through the store's readers with the shoe upcasters, or, for the one read the
+ * store has no method for, through the same registry.
+ */
+export async function readShoeEvents(range: ShoeEventRange): Promise<ShoeEventPage> {
+  let events: RecordedEvent[];
+  switch (range.order) {
+    case 'streams':
+      events = await rebuildEventStore(range.tx.dataSource).readStreamsInOrder({
+        tx: range.tx,
+        streamType: SHOE_STREAM_TYPE,
+        afterStreamId: range.afterStreamId,
+        afterVersion: range.afterVersion,
+        limit: range.limit,
+      });
+      break;
+    case 'log':
+      events = await rebuildEventStore(range.dataSource).readAll({ after: range.after, limit: range.limit });
+      break;
+    case 'log, all committed': {
+      const after = range.after ? decodePosition(range.after) : { transactionId: '0', globalPosition: '0' };
+      const rows: CommittedEventRow[] = await range.tx.query(READ_ALL_COMMITTED, [after.transactionId, after.globalPosition, range.limit]);
+      events = rows.map((row) => SHOE_EVENT_UPCASTER_REGISTRY.upcast(toRecordedEvent(row)));
+      break;
+    }
+  }
+  return {
+    events: events.filter((e) => e.streamType === SHOE_STREAM_TYPE) as RecordedEvent<ShoeEvent>[],
+    read: events.length,
+    last: events.length ? events[events.length - 1].position : null,
+  };
+}
+
+/** A reader of the store with the same upcasters the app registers (ShoesModule). */
+function rebuildEventStore(dataSource: DataSource): EventStore {
+  return new EventStore(dataSource, null, SHOE_EVENT_UPCASTER_REGISTRY);
+}
+
+/**
+ * EventStore.readAll without its horizon: after ($1 xid8, $2 bigint), $3 limit, in the log's order,
+ * served by events_transaction_position_idx. The text columns get names of their own, so ORDER BY
+ * transaction_id sorts by the xid8 column, not by its text.
+ */
+const READ_ALL_COMMITTED = `
+  SELECT transaction_id::text AS transaction_id_text, global_position::text AS global_position_text,
+    stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at
+  FROM events
+  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $3`;
+
+type CommittedEventRow = {
+  transaction_id_text: string;
+  global_position_text: string;
+  stream_id: string;
+  stream_type: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  occurred_at: Date;
+};
+
+function toRecordedEvent(row: CommittedEventRow): RecordedEvent {
+  return {
+    position: encodePosition(row.transaction_id_text, row.global_position_text),
+    globalPosition: row.global_position_text,
+    streamId: row.stream_id,
+    streamType: row.stream_type,
+    version: row.version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    occurredAt: row.occurred_at,
+  };
 }
 
 function expectedRow({ shoe, createdAt, updatedAt }: Expected): Record<string, unknown> {

@@ -1,0 +1,120 @@
+import { Client } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { pgClientConfig } from '../../event-store/pg-client-config';
+
+/**
+ * The two advisory locks around the shoe read model. Both are bigint keys from hashtextextended, like the
+ * stream and migration locks, and both live per database (PostgreSQL scopes advisory locks by database).
+ *
+ * 1. Projection writers (transaction level). Every write takes it SHARED as step 0, before its stream
+ *    lock, and holds it until COMMIT (ShoeCommandRunner.lock). An online rebuild's switch takes it
+ *    EXCLUSIVELY: that waits for every in-flight writer to commit and holds new ones back until the switch
+ *    commits. An advisory lock assigns no transaction id, so lockStreams still finds none afterwards.
+ * 2. Rebuild (session level, on a connection of its own): one rebuild at a time, offline or online,
+ *    across every instance. It is released when the rebuild ends, and by PostgreSQL when its connection
+ *    dies, so a killed rebuild never leaves it behind.
+ */
+const PROJECTION_WRITERS_KEY = 'true-to-size:projection-writers';
+const REBUILD_KEY = 'true-to-size:projections:rebuild';
+
+/** Step 0 of every write. */
+export const SHARE_PROJECTION_WRITERS_LOCK = `SELECT pg_advisory_xact_lock_shared(hashtextextended('${PROJECTION_WRITERS_KEY}', 0))`;
+/** The switch: waits for in-flight writers, then keeps new ones out until COMMIT. */
+export const HOLD_BACK_PROJECTION_WRITERS = `SELECT pg_advisory_xact_lock(hashtextextended('${PROJECTION_WRITERS_KEY}', 0))`;
+
+/**
+ * Who holds the rebuild lock in this database. pg_locks shows a bigint advisory key as classid (high 32
+ * bits) and objid (low 32 bits) with objsubid 1.
+ */
+const REBUILD_LOCK_HOLDER = `
+  SELECT l.pid, a.application_name, a.backend_start, a.client_addr::text AS client_addr
+  FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`;
+
+export type RebuildLockHolder = { pid: number; applicationName: string | null; since: Date | null; clientAddress: string | null };
+
+/** A rebuild was asked for while another one holds the lock (the CLI exits with code 3). */
+export class RebuildAlreadyRunningError extends Error {
+  override readonly name = 'RebuildAlreadyRunningError';
+  constructor(readonly holder: RebuildLockHolder | null) {
+    super(`another rebuild is running (${describeHolder(holder)})`);
+  }
+}
+
+export function describeHolder(holder: RebuildLockHolder | null): string {
+  if (!holder) return 'pid unknown: it ended a moment ago';
+  const parts = [`pid ${holder.pid}`];
+  if (holder.applicationName) parts.push(holder.applicationName);
+  if (holder.clientAddress) parts.push(`from ${holder.clientAddress}`);
+  if (holder.since) parts.push(`connected since ${holder.since.toISOString()}`);
+  return parts.join(', ');
+}
+
+export type RebuildLock = {
+  /** The PostgreSQL backend pid of the connection holding the lock. */
+  backendPid: number;
+  /** Throws unless this connection still holds the lock (checked inside the switch, on `tx`). */
+  assertHeld(tx: EntityManager): Promise<void>;
+  release(): Promise<void>;
+};
+
+export type RebuildLockOptions = {
+  /** Wait for a running rebuild to end instead of throwing RebuildAlreadyRunningError. */
+  wait?: boolean;
+  /** Called once before waiting, with whoever holds the lock. */
+  onWait?: (holder: RebuildLockHolder | null) => void;
+};
+
+/**
+ * Takes the rebuild lock on a dedicated connection (a pooled one would keep a session lock after it is
+ * released back to the pool). `pg_try_advisory_lock` first, so a refused rebuild can say who runs.
+ */
+export async function acquireRebuildLock(dataSource: DataSource, options: RebuildLockOptions = {}): Promise<RebuildLock> {
+  const client = new Client(pgClientConfig(dataSource.options, `projections:rebuild (node pid ${process.pid})`));
+  // A dropped connection also drops the lock; the switch checks it still holds it (assertHeld).
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const [{ locked, pid }] = (
+      await client.query<{ locked: boolean; pid: number }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked, pg_backend_pid() AS pid`, [
+        REBUILD_KEY,
+      ])
+    ).rows;
+    if (!locked) {
+      const holder = await findHolder((sql, params) => client.query(sql, params).then((r) => r.rows));
+      if (!options.wait) throw new RebuildAlreadyRunningError(holder);
+      options.onWait?.(holder);
+      await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [REBUILD_KEY]);
+    }
+    return {
+      backendPid: pid,
+      assertHeld: async (tx) => {
+        const holder = await findHolder((sql, params) => tx.query(sql, params));
+        if (holder?.pid !== pid) throw new Error(`lost the rebuild lock (its connection closed?); now held by ${describeHolder(holder)}`);
+      },
+      release: async () => {
+        // Ending the session releases the lock as well; unlocking first just makes it explicit.
+        await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [REBUILD_KEY]).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+type Rows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+async function findHolder(query: Rows): Promise<RebuildLockHolder | null> {
+  const [row] = await query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]);
+  if (!row) return null;
+  return {
+    pid: Number(row.pid),
+    applicationName: (row.application_name as string | null) || null,
+    since: row.backend_start ? new Date(row.backend_start as string | Date) : null,
+    clientAddress: (row.client_addr as string | null) ?? null,
+  };
+}

@@ -1,0 +1,55 @@
+/** Where a rebuild stands, as the CLI prints it on stderr. */
+export type RebuildProgress = {
+  /** What it is doing: 'folding' (offline), 'building', 'catching up' or 'switching' (online). */
+  phase: string;
+  /** Events applied so far. */
+  events: number;
+  /** Since the previous report (the first: since the start). */
+  eventsPerSecond: number;
+  /** The last event applied: a log cursor (online) or `<stream id>@<version>` (offline); null before the first. */
+  position: string | null;
+  /** Events still to apply (an estimate while writers append). */
+  remaining: number;
+  /** remaining / eventsPerSecond; null when nothing moves. */
+  etaSeconds: number | null;
+};
+
+export type ProgressListener = (progress: RebuildProgress) => void;
+
+/**
+ * Rate-limits progress reports to one per `intervalMs` (the first one at the first tick, so even a short
+ * rebuild shows one). `remaining` is a callback because it may cost a query: it runs only when a report
+ * is actually due.
+ */
+export class ProgressMeter {
+  private lastAt: number;
+  private lastEvents = 0;
+  private reported = false;
+
+  constructor(
+    private readonly listener: ProgressListener | undefined,
+    private readonly intervalMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastAt = now();
+  }
+
+  async tick(phase: string, events: number, position: string | null, remaining: () => number | Promise<number>): Promise<void> {
+    if (!this.listener) return;
+    const at = this.now();
+    if (this.reported && at - this.lastAt < this.intervalMs) return;
+    const seconds = Math.max(at - this.lastAt, 1) / 1000;
+    const eventsPerSecond = Math.round((events - this.lastEvents) / seconds);
+    const left = Math.max(0, Math.round(await remaining()));
+    this.listener({ phase, events, eventsPerSecond, position, remaining: left, etaSeconds: eventsPerSecond > 0 ? left / eventsPerSecond : null });
+    this.lastAt = at;
+    this.lastEvents = events;
+    this.reported = true;
+  }
+}
+
+/** One line, e.g. `rebuild building: 12000 events, 4100 events/s, position MTIzOjQ1, 3400 remaining, ETA 0.8 s`. */
+export function formatProgress(p: RebuildProgress): string {
+  const eta = p.etaSeconds === null ? 'ETA unknown' : `ETA ${p.etaSeconds < 10 ? p.etaSeconds.toFixed(1) : Math.round(p.etaSeconds)} s`;
+  return `rebuild ${p.phase}: ${p.events} events, ${p.eventsPerSecond} events/s, position ${p.position ?? 'start'}, ${p.remaining} remaining, ${eta}`;
+}
