@@ -19,6 +19,8 @@ export type AppSettings = Readonly<{
   embeddedPostgres: Readonly<{ dir: string; port: number }>;
   corsOrigins: readonly string[];
   shutdownGraceMs: number;
+  /** Events a live subscriber may have queued before it is ended as lagged (EventFeed's subscriberQueueSize). */
+  feedSubscriberQueueSize: number;
 }>;
 
 /**

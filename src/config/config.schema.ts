@@ -14,7 +14,8 @@ import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from '
  *     "embeddedPostgres": { "dir": ".data/postgres", "port": 0 },
  *     "auth":             { "jwtSecret": null },
  *     "log":              { "level": "info", "format": null },
- *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 }
+ *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 },
+ *     "feed":             { "subscriberQueueSize": 1000 }
  *   }
  *
  * `env` (NODE_ENV) is top-level; set it by the environment variable, since it chooses which file is loaded.
@@ -37,6 +38,7 @@ export interface RawSettings {
   auth: { jwtSecret: string | null };
   log: { level: LogLevel; format: LogFormat | null };
   rateLimit: { userPerMinute: number; addressPerMinute: number };
+  feed: { subscriberQueueSize: number };
 }
 
 // The schema below names these formats, and convict resolves names when the schema is used: register them with it.
@@ -146,6 +148,16 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       format: FORMAT.boundedInteger,
       min: 0,
       default: 600,
+    },
+  },
+  feed: {
+    subscriberQueueSize: {
+      doc: 'Events a live subscriber may have unsent before it is ended with SUBSCRIPTION_LAGGED (it resumes with `after`); bounds the memory one slow client can hold.',
+      env: 'FEED_SUBSCRIBER_QUEUE_SIZE',
+      format: FORMAT.boundedInteger,
+      min: 1,
+      max: 1000000,
+      default: 1000,
     },
   },
 };

@@ -188,6 +188,7 @@ function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
     embeddedPostgres: { dir: resolve(repoRoot, raw.embeddedPostgres.dir), port: raw.embeddedPostgres.port },
     corsOrigins: [...raw.server.corsOrigins],
     shutdownGraceMs: raw.server.shutdownGraceMs,
+    feedSubscriberQueueSize: raw.feed.subscriberQueueSize,
   });
 }
 

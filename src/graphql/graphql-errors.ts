@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ForbiddenError, InvalidTokenError, NotSignedInError } from '../auth/identity';
 import { ConcurrencyError } from '../event-store/concurrency.error';
@@ -63,15 +63,39 @@ export function formatGraphQLError(exposeInternals: boolean) {
       return exposeInternals ? formatted : { ...formatted, extensions: stripStack(formatted.extensions) };
     }
     const { code, extensions } = classify(original);
-    const hide = code === 'INTERNAL_SERVER_ERROR' && !exposeInternals;
+    // Outside development these say nothing more: a driver's message names the database's host and port.
+    const publicMessage = exposeInternals ? undefined : PUBLIC_MESSAGES[code];
     return {
-      message: hide ? 'Internal server error' : formatted.message,
+      message: publicMessage ?? formatted.message,
       locations: formatted.locations,
       path: formatted.path,
       extensions: { ...(exposeInternals ? formatted.extensions : {}), ...extensions, code },
     };
   };
 }
+
+/**
+ * graphql-ws (subscriptions) does not go through Apollo, so its errors would leave unformatted: no
+ * `extensions.code`, and a driver's message naming the database's address. These hooks give payload errors
+ * (`next`) and stream failures (`error`) the same treatment as HTTP responses. A stream failure arrives wrapped
+ * in a GraphQLError without a path, so it is unwrapped here.
+ */
+export function socketErrorFormatting(exposeInternals: boolean) {
+  const format = formatGraphQLError(exposeInternals);
+  const formatOne = (error: GraphQLError): GraphQLFormattedError =>
+    format(error.toJSON(), error.path || !error.originalError ? error : error.originalError);
+  return {
+    onNext: (_ctx: unknown, _id: string, _payload: unknown, _args: unknown, result: ExecutionResult): FormattedExecutionResult | void =>
+      result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : undefined,
+    onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+      errors.map(formatOne),
+  };
+}
+
+const PUBLIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  INTERNAL_SERVER_ERROR: 'Internal server error',
+  SERVICE_UNAVAILABLE: 'The database is unavailable; retry later',
+};
 
 function hasOwnCode(formatted: GraphQLFormattedError): boolean {
   const code = formatted.extensions?.code;
