@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
+import { LegacySubscriptionsServer } from './graphql/legacy-subscriptions.server';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -30,7 +31,7 @@ export class AppModule implements NestModule {
         ShoesModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }],
+      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, LegacySubscriptionsServer],
     };
   }
 

@@ -81,15 +81,19 @@ export function formatGraphQLError(exposeInternals: boolean) {
  * in a GraphQLError without a path, so it is unwrapped here.
  */
 export function socketErrorFormatting(exposeInternals: boolean) {
-  const format = formatGraphQLError(exposeInternals);
-  const formatOne = (error: GraphQLError): GraphQLFormattedError =>
-    format(error.toJSON(), error.path || !error.originalError ? error : error.originalError);
+  const formatOne = socketErrorFormatter(exposeInternals);
   return {
     onNext: (_ctx: unknown, _id: string, _payload: unknown, _args: unknown, result: ExecutionResult): FormattedExecutionResult | void =>
       result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : undefined,
     onError: (_ctx: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
       errors.map(formatOne),
   };
+}
+
+/** One error of a WebSocket result, formatted as Apollo formats HTTP errors (both socket protocols use it). */
+export function socketErrorFormatter(exposeInternals: boolean): (error: GraphQLError) => GraphQLFormattedError {
+  const format = formatGraphQLError(exposeInternals);
+  return (error) => format(error.toJSON(), error.path || !error.originalError ? error : error.originalError);
 }
 
 const PUBLIC_MESSAGES: Partial<Record<ErrorCode, string>> = {

@@ -31,7 +31,7 @@ export function socketAuth(secret: string) {
   };
 }
 
-function closeOnExpiry(extra: SocketExtra, expiresAt: number): void {
+export function closeOnExpiry(extra: Pick<SocketExtra, 'socket' | 'expiryTimer'>, expiresAt: number): void {
   const ms = Math.max(0, expiresAt * 1000 - Date.now());
   // setTimeout holds 2^31-1 ms at most; a token living longer than ~24 days is re-armed at that point.
   extra.expiryTimer = setTimeout(
