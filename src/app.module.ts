@@ -9,6 +9,7 @@ import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
 import { LegacySubscriptionsServer } from './graphql/legacy-subscriptions.server';
+import { GraphiQLAssetsController } from './graphiql/graphiql.controller';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -30,7 +31,7 @@ export class AppModule implements NestModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
         ShoesModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, GraphiQLAssetsController],
       providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, LegacySubscriptionsServer],
     };
   }

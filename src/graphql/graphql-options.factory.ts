@@ -8,6 +8,7 @@ import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import { MetricsService } from '../metrics/metrics.service';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
+import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
@@ -35,10 +36,10 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       sortSchema: true,
       buildSchemaOptions: BUILD_SCHEMA_OPTIONS,
       introspection: true,
-      graphiql: true,
+      graphiql: false, // our own GraphiQL, served from npm packages rather than a CDN (src/graphiql)
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
-      plugins: [operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin()],
+      plugins: [operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
       subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), ...socketErrorFormatting(env === 'development'), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
       context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),

@@ -26,10 +26,21 @@ describe('schema.gql', () => {
 });
 
 describe('HTTP endpoints', () => {
-  it('serves an interactive GraphQL IDE on GET /graphql', async () => {
+  it('serves GraphiQL on GET /graphql from its own assets, with no request to any other host', async () => {
     const res = await fetch(server.httpUrl, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
-    expect(await res.text()).toMatch(/graphiql/i);
+    const html = await res.text();
+    expect(html).toMatch(/GraphiQL\.createFetcher/);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//); // every script and stylesheet is same-origin
+    const assets = [...html.matchAll(/(?:src|href)="(\/graphiql\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toHaveLength(4);
+    const base = server.httpUrl.replace(/\/graphql$/, '');
+    for (const asset of assets) {
+      const file = await fetch(base + asset);
+      expect(file.status).toBe(200);
+      expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${base}/graphiql/assets/..%2Fpackage.json`)).status).toBe(404);
   });
 
   it('answers /health/live and /health/ready with JSON', async () => {
