@@ -4,12 +4,14 @@ import { AppModule } from './app.module';
 import type { AppSettings } from './config/app-settings';
 import { AppLogger } from './logging/app-logger.service';
 import { requestIdMiddleware } from './logging/request-id.middleware';
+import { serveWebApp } from './web/web-app';
 
 /** Builds the Nest application (not yet listening): used by main.ts and by the e2e tests alike. */
 export async function createApp(settings: AppSettings, databaseUrl: string): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(settings, databaseUrl), { bufferLogs: true });
   app.useLogger(app.get(AppLogger));
   app.use(requestIdMiddleware);
+  serveWebApp(app); // the dashboard at `/` (web/dist); the API's routes are untouched
   if (settings.corsOrigins.length) app.enableCors({ origin: [...settings.corsOrigins], credentials: false });
   app.enableShutdownHooks([]); // signals are handled by main.ts, which also stops the embedded PostgreSQL
   return app;
