@@ -120,6 +120,16 @@ export const READ_ALL = `
   ORDER BY transaction_id, global_position
   LIMIT $5`;
 
+/**
+ * READ_ALL without the horizon: every committed event after ($1, $2), $3 at most. Only correct while no
+ * append can be in flight (EventStore.readAllCommitted says who may use it).
+ */
+export const READ_ALL_COMMITTED = `
+  SELECT ${EVENT_COLUMNS} FROM events
+  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $3`;
+
 /** READ_ALL restricted to one stream ($6); its order equals version order (the lock above). */
 export const READ_ALL_OF_STREAM = `
   SELECT ${EVENT_COLUMNS} FROM events

@@ -170,6 +170,21 @@ export class EventStore {
   }
 
   /**
+   * Every committed event after `after` in log order, ignoring the horizon, inside `tx`. Correct only
+   * while the caller guarantees that no append is in flight (the online rebuild's switch holds the
+   * writers' lock exclusively): then nothing can still commit before the cursor, and waiting for the
+   * horizon would only wait for unrelated open transactions.
+   */
+  async readAllCommitted<E extends EventShape = EventShape>(
+    tx: EntityManager,
+    options: { after: string | null; limit: number },
+  ): Promise<RecordedEvent<E>[]> {
+    const after = options.after ? decodePosition(options.after) : SQL.LOG_START;
+    const rows: EventRow[] = await tx.query(SQL.READ_ALL_COMMITTED, [after.transactionId, after.globalPosition, checkLimit(options.limit)]);
+    return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
+  }
+
+  /**
    * One stream by version: its committed events (inside `tx`, also the transaction's own). No horizon:
    * a stream's committed versions are always a gap-free prefix, and a command must decide on the newest
    * one (see READ_STREAM). Their positions are fine as `after` for this stream's own reads and

@@ -2,7 +2,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { evolve, initialShoe, Shoe, shoeNameKey } from '../domain';
 import type { ShoeEvent } from '../domain/shoe.events';
 import { EventStore, type RecordedEvent } from '../../event-store/event-store';
-import { decodePosition, encodePosition } from '../../event-store/position';
 import { SHOE_EVENT_UPCASTER_REGISTRY } from '../events/shoe-event.upcasters';
 import { acquireRebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
@@ -130,12 +129,9 @@ export async function readShoeEvents(range: ShoeEventRange): Promise<ShoeEventPa
     case 'log':
       events = await rebuildEventStore(range.dataSource).readAll({ after: range.after, limit: range.limit });
       break;
-    case 'log, all committed': {
-      const after = range.after ? decodePosition(range.after) : { transactionId: '0', globalPosition: '0' };
-      const rows: CommittedEventRow[] = await range.tx.query(READ_ALL_COMMITTED, [after.transactionId, after.globalPosition, range.limit]);
-      events = rows.map((row) => SHOE_EVENT_UPCASTER_REGISTRY.upcast(toRecordedEvent(row)));
+    case 'log, all committed':
+      events = await rebuildEventStore(range.tx.dataSource).readAllCommitted(range.tx, { after: range.after, limit: range.limit });
       break;
-    }
   }
   return {
     events: events.filter((e) => e.streamType === SHOE_STREAM_TYPE) as RecordedEvent<ShoeEvent>[],
@@ -147,47 +143,6 @@ export async function readShoeEvents(range: ShoeEventRange): Promise<ShoeEventPa
 /** A reader of the store with the same upcasters the app registers (ShoesModule). */
 function rebuildEventStore(dataSource: DataSource): EventStore {
   return new EventStore(dataSource, null, SHOE_EVENT_UPCASTER_REGISTRY);
-}
-
-/**
- * EventStore.readAll without its horizon: after ($1 xid8, $2 bigint), $3 limit, in the log's order,
- * served by events_transaction_position_idx. The text columns get names of their own, so ORDER BY
- * transaction_id sorts by the xid8 column, not by its text.
- */
-const READ_ALL_COMMITTED = `
-  SELECT transaction_id::text AS transaction_id_text, global_position::text AS global_position_text,
-    stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at
-  FROM events
-  WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-  ORDER BY transaction_id, global_position
-  LIMIT $3`;
-
-type CommittedEventRow = {
-  transaction_id_text: string;
-  global_position_text: string;
-  stream_id: string;
-  stream_type: string;
-  version: number;
-  type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  occurred_at: Date;
-};
-
-function toRecordedEvent(row: CommittedEventRow): RecordedEvent {
-  return {
-    position: encodePosition(row.transaction_id_text, row.global_position_text),
-    globalPosition: row.global_position_text,
-    streamId: row.stream_id,
-    streamType: row.stream_type,
-    version: row.version,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    data: row.data,
-    metadata: row.metadata,
-    occurredAt: row.occurred_at,
-  };
 }
 
 function expectedRow({ shoe, createdAt, updatedAt }: Expected): Record<string, unknown> {
