@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { arch, platform, tmpdir } from 'node:os';
 import path from 'node:path';
 import { canTraverse, PostgresUser } from './embedded-postgres-location';
@@ -13,7 +12,7 @@ export type PostgresBinaries = { initdb: string; postgres: string; dir: string }
  *
  * As root, PostgreSQL runs as the OS user `postgres`, and exec needs search permission on every folder above a
  * binary: a clone under `mktemp -d` or `/root` (mode 700) hides node_modules from that user. Then the binaries
- * (about 60 MB) are copied once per version to the temp folder, where it can run them.
+ * (about 60 MB) are copied once per package version to the temp folder, where it can run them.
  */
 export async function postgresBinaries(user: PostgresUser | undefined, log: (line: string) => void): Promise<PostgresBinaries> {
   const native = findNativeDir();
@@ -40,7 +39,8 @@ function binariesIn(native: string): PostgresBinaries {
  */
 async function reachableCopy(native: string, user: PostgresUser, log: (line: string) => void): Promise<string> {
   const version = await readFile(path.join(native, '..', 'package.json'), 'utf8').then((p) => JSON.parse(p).version as string);
-  const target = path.join(tmpdir(), `true-to-size-postgres-${version}-${createHash('sha1').update(native).digest('hex').slice(0, 8)}`);
+  // One copy per package version, shared by every clone: the same version ships the same binaries.
+  const target = path.join(tmpdir(), `true-to-size-postgres-${version}`);
   const marker = path.join(target, '.complete');
   if (existsSync(marker)) return target;
   log(`WARNING: the OS user "postgres" cannot reach ${native}; running a copy of the PostgreSQL binaries from ${target}`);
