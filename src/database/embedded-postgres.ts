@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../net/free-port';
 import { createPassword, ensurePostgresUser, passwordFile, PostgresUser, reachableDataDir, readPassword } from './embedded-postgres-location';
 import { clearStalePostmaster, terminate } from './embedded-postgres-stale';
 import { postgresBinaries, PostgresBinaries } from './postgres-binaries';
@@ -126,22 +126,10 @@ async function choosePort(requested: number | undefined): Promise<number> {
   if (requested === SYSTEM_PORT) throw new Error('port 5432 belongs to the system PostgreSQL: pass another port, or 0 for a free one');
   if (requested) return requested;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await ephemeralPort();
+    const port = await freePort();
     if (port !== SYSTEM_PORT) return port;
   }
   throw new Error('could not find a free port other than 5432');
-}
-
-/** Let the OS pick a free port on 127.0.0.1, then release it for postgres. */
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

@@ -1,12 +1,12 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { ensurePostgresUser } from '../../src/database/embedded-postgres-location';
 import { postgresBinaries } from '../../src/database/postgres-binaries';
+import { freePort } from '../../src/net/free-port';
 
 /**
  * Integration tests: these start real PostgreSQL clusters (the embedded binaries) in temp folders, whatever server
@@ -172,15 +172,6 @@ async function spawnPostgresFromChildNode(dir: string, port: number): Promise<Ch
     require('child_process').spawn(bin, args, { stdio: 'ignore', ...(uid ? { uid: +uid, gid: +gid } : {}) });
     setInterval(() => undefined, 1000);`;
   return spawn(process.execPath, ['-e', script, bin, dir, String(port), ...ids], { stdio: 'ignore' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** postmaster.pid's last line reads "ready" once the server accepts connections. */

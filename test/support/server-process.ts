@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../src/net/free-port';
 
 /**
  * The real server (`node dist/main.js`, as `npm start` runs it) in a child process of its own, for tests that
@@ -143,14 +143,4 @@ export async function stopAllServerProcesses(): Promise<void> {
   );
 }
 
-/** A port the OS just handed out on 127.0.0.1 and released again, for a server (or PostgreSQL) to bind. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
