@@ -1,6 +1,6 @@
 import { AppLogger } from './app-logger.service';
 import { createWinstonLogger } from './create-winston-logger';
-import { captureStream } from './log-capture.testing';
+import { captureStream } from './log-capture.spec-kit';
 
 const STACK = 'Error: boom\n    at handler (/app/dist/x.js:10:5)';
 

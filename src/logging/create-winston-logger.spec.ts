@@ -1,5 +1,5 @@
 import { createWinstonLogger } from './create-winston-logger';
-import { captureStream, withoutColours } from './log-capture.testing';
+import { captureStream, withoutColours } from './log-capture.spec-kit';
 
 describe('createWinstonLogger', () => {
   it('writes json lines: timestamp, level, message, context first, then the fields', () => {

@@ -2,7 +2,7 @@ import type { GraphQLRequestContextWillSendResponse } from '@apollo/server' with
 import { GraphQLError, type OperationDefinitionNode, OperationTypeNode } from 'graphql';
 import { AppLogger } from './app-logger.service';
 import { createWinstonLogger } from './create-winston-logger';
-import { captureStream } from './log-capture.testing';
+import { captureStream } from './log-capture.spec-kit';
 import { type OperationLogContext, operationLoggingPlugin } from './operation-logging.plugin';
 
 type RequestContext = GraphQLRequestContextWillSendResponse<OperationLogContext>;

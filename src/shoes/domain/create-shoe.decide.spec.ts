@@ -1,7 +1,7 @@
 import { createShoe } from './create-shoe.decide';
 import type { ShoeEvent } from './shoe.events';
 import { decisionStateOf } from './shoe';
-import { create, deciderSpec, OTHER_ID, SHOE_ID, shoeCreated as created } from './shoe.decider-spec';
+import { create, deciderSpec, OTHER_ID, SHOE_ID, shoeCreated as created } from './shoe-decider.spec-kit';
 import { InvalidShoeInput, ShoeAlreadyExists, ShoeNameTaken } from './shoe.errors';
 
 /** `nameTakenBy`: the shoe holding the (brand, name) key of the command's input, if any. */

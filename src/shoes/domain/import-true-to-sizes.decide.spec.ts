@@ -1,7 +1,7 @@
 import { importTrueToSizes } from './import-true-to-sizes.decide';
 import type { FitSize } from './shoe.events';
 import { decisionStateOf, evolve, initialShoe } from './shoe';
-import { created, deciderSpec, imported, importSizes, SHOE_ID, submitted } from './shoe.decider-spec';
+import { created, deciderSpec, imported, importSizes, SHOE_ID, submitted } from './shoe-decider.spec-kit';
 import { InvalidShoeInput, ShoeNotFound } from './shoe.errors';
 import { averageOf } from './true-to-size';
 

@@ -1,7 +1,7 @@
 import { renameShoe } from './rename-shoe.decide';
 import type { ShoeEvent } from './shoe.events';
 import { decisionStateOf } from './shoe';
-import { deciderSpec, OTHER_ID, rename, renamed, SHOE_ID, shoeCreated, submitted } from './shoe.decider-spec';
+import { deciderSpec, OTHER_ID, rename, renamed, SHOE_ID, shoeCreated, submitted } from './shoe-decider.spec-kit';
 import { InvalidShoeInput, ShoeNameTaken, ShoeNotFound, StaleShoeVersion } from './shoe.errors';
 
 /** `nameTakenBy`: the shoe holding the (brand, new name) key, if any (may be this very shoe). */

@@ -1,6 +1,6 @@
 import { retractTrueToSize } from './retract-true-to-size.decide';
 import { currentRatingOf, decisionStateOf } from './shoe';
-import { created, deciderSpec, imported, retract, retracted, SHOE_ID, submitted } from './shoe.decider-spec';
+import { created, deciderSpec, imported, retract, retracted, SHOE_ID, submitted } from './shoe-decider.spec-kit';
 import { ShoeNotFound } from './shoe.errors';
 
 const { given } = deciderSpec(retractTrueToSize, (shoe, command) => ({

@@ -1,6 +1,6 @@
 import type { FitSize, ShoeEvent } from './shoe.events';
 import { currentRatingOf, decisionStateOf, evolve, initialShoe, type Shoe } from './shoe';
-import { created, fold as given, imported, renamed, retracted, SHOE_ID, submitted } from './shoe.decider-spec';
+import { created, fold as given, imported, renamed, retracted, SHOE_ID, submitted } from './shoe-decider.spec-kit';
 import { averageOf } from './true-to-size';
 
 function existing(shoe: Shoe) {

@@ -1,6 +1,6 @@
 import type { FitSize, ShoeEvent } from './shoe.events';
 import { currentRatingOf, decisionStateOf } from './shoe';
-import { created, deciderSpec, fold, imported, retracted, SHOE_ID, submit, submitted } from './shoe.decider-spec';
+import { created, deciderSpec, fold, imported, retracted, SHOE_ID, submit, submitted } from './shoe-decider.spec-kit';
 import { InvalidShoeInput, ShoeNotFound } from './shoe.errors';
 import { submitTrueToSize } from './submit-true-to-size.decide';
 import { averageOf } from './true-to-size';

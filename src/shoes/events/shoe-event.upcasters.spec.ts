@@ -1,6 +1,6 @@
 import { EventSchemaVersionError } from '../../event-store/upcasting';
 import { evolve, type ShoeEvent } from '../domain';
-import { created, fold, SHOE_ID } from '../domain/shoe.decider-spec';
+import { created, fold, SHOE_ID } from '../domain/shoe-decider.spec-kit';
 import { SHOE_EVENT_UPCASTER_REGISTRY as registry } from './shoe-event.upcasters';
 
 const importedV1 = (data: unknown) => ({ type: 'TrueToSizesImported', schemaVersion: 1, data, streamId: SHOE_ID, version: 2 });
