@@ -17,6 +17,8 @@ export type Lagged = { lagged: true; lastPosition: string | null };
  */
 @Injectable()
 export class ShoeLiveStreams {
+  private readonly reads = new SharedShoeReads((shoeId) => this.queryBus.execute(new GetShoeQuery(shoeId)));
+
   constructor(
     private readonly feed: EventFeed,
     private readonly store: EventStore,
@@ -33,14 +35,14 @@ export class ShoeLiveStreams {
   /** The shoe's read model after each of its events; the projection is inline, so it already reflects the event. */
   async changes(options: { shoeId: string | null }): Promise<AsyncIterableIterator<ShoeEntity | Lagged>> {
     const events = await this.events({ after: null, shoeId: options.shoeId });
-    const queryBus = this.queryBus;
+    const reads = this.reads;
     return closable(events, async (): Promise<IteratorResult<ShoeEntity | Lagged>> => {
       try {
         for (;;) {
           const item = await events.next();
           if (item.done) return item;
           if ('lagged' in item.value) return { done: false, value: item.value };
-          const shoe = await queryBus.execute(new GetShoeQuery(item.value.streamId));
+          const shoe = await reads.shoeAfter(item.value);
           if (shoe) return { done: false, value: shoe };
         }
       } catch (err) {
@@ -86,4 +88,29 @@ function closable<T>(source: AsyncIterator<unknown>, next: () => Promise<Iterato
       return this;
     },
   };
+}
+
+/**
+ * Every shoeChanged subscriber that receives an event needs the same row: one read per event, shared, instead of
+ * one per subscriber (each open dashboard subscribes to all shoes). Keyed by the event's position, so a payload
+ * still reflects at least its own event; the last few hundred reads are kept while subscribers catch up.
+ */
+export class SharedShoeReads {
+  private readonly byPosition = new Map<string, Promise<ShoeEntity | null>>();
+
+  constructor(
+    private readonly read: (shoeId: string) => Promise<ShoeEntity | null>,
+    private readonly keep = 512,
+  ) {}
+
+  shoeAfter(event: { position: string; streamId: string }): Promise<ShoeEntity | null> {
+    let shoe = this.byPosition.get(event.position);
+    if (!shoe) {
+      shoe = this.read(event.streamId);
+      shoe.catch(() => this.byPosition.delete(event.position)); // a failed read is retried by the next subscriber
+      this.byPosition.set(event.position, shoe);
+      if (this.byPosition.size > this.keep) this.byPosition.delete(this.byPosition.keys().next().value!);
+    }
+    return shoe;
+  }
 }
