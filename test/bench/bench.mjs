@@ -21,8 +21,11 @@ const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
 const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const QUICK = args.quick;
+// `--only W,R` runs just those scenarios (letters W R G B M L): for measuring one change quickly, never for the README table.
+const ONLY = args.only ? new Set(args.only.toUpperCase().split(/[\s,]+/).filter(Boolean)) : null;
+const want = (letter) => !ONLY || ONLY.has(letter);
 const CFG = QUICK
   ? { roundSeconds: 3, rounds: 2, growthImport: 100_000, growthWrites: 100, growthReads: 300, subscriptions: 10_000, extraEventsSeconds: 0 }
   : { roundSeconds: 10, rounds: 3, growthImport: 1_000_000, growthWrites: 400, growthReads: 1_000, subscriptions: 10_000, extraEventsSeconds: 150 };
@@ -372,193 +375,205 @@ async function main() {
   const pick = () => shoeIds[Math.floor(Math.random() * shoeIds.length)];
   const writeAgent = makeAgent(WRITE_CLIENTS);
   const writeGql = gqlCaller(writeAgent, port);
-  const w = await alternate(
-    'W',
-    CFG.rounds,
-    () =>
-      closedLoop(WRITE_CLIENTS, CFG.roundSeconds, async (i) => {
+  if (want('W')) {
+    const w = await alternate(
+      'W',
+      CFG.rounds,
+      () =>
+        closedLoop(WRITE_CLIENTS, CFG.roundSeconds, async (i) => {
+          const shoe = pick();
+          await writeGql(SUBMIT, { id: shoe, size: nextSize(i, shoe) }, writers[i]);
+        }),
+      () =>
+        closedLoop(WRITE_CLIENTS, CFG.roundSeconds, async () => {
+          const client = await pool.connect();
+          try {
+            const shoe = pick();
+            const size = 1 + Math.floor(Math.random() * 5);
+            await client.query('BEGIN');
+            const { rows } = await client.query(
+              'UPDATE bench_baseline.shoes SET version = version + 1, rating_count = rating_count + 1, rating_sum = rating_sum + $2, updated_at = now() WHERE id = $1 RETURNING version',
+              [shoe, size],
+            );
+            await client.query(
+              `INSERT INTO bench_baseline.events (stream_id, version, type, data, occurred_at) VALUES ($1, $2, 'TrueToSizeSubmitted', $3, now())`,
+              [shoe, rows[0].version, JSON.stringify({ userId: 'u', size })],
+            );
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw error;
+          } finally {
+            client.release();
+          }
+        }),
+    );
+    row({ scenario: 'W write (32 clients)', unit: 'writes/s', rounds: w, ours: w.ours, baseline: w.baseline, ratio: w.ours / w.baseline, goal: '>= 1.0', pass: w.ours / w.baseline >= 1.0 });
+  }
+
+  if (want('R')) {
+    // R: shoe(id), full selection, 64 connections; baseline: bare node:http + pg pool in its own process.
+    log(`R read: ${READ_CONNECTIONS} connections`);
+    const basePort = await freePort();
+    const baseline = spawnChild('baseline-read', process.execPath, [path.join(ROOT, 'test/bench/baseline-read-server.mjs')], {
+      ...process.env,
+      BASELINE_DATABASE_URL: databaseUrl,
+      BASELINE_PORT: String(basePort),
+      BASELINE_POOL_SIZE: '10', // the service's default DATABASE_POOL_SIZE
+    });
+    cleanups.push(() => baseline.stop(5000));
+    cpuWatch.baselinePid = baseline.pid;
+    await waitFor('baseline read server', async () => (await request(undefined, basePort, 'GET', `/shoe?id=${shoeIds[0]}`)).status === 200, 20_000, baseline);
+    const readAgent = makeAgent(READ_CONNECTIONS);
+    const baseAgent = makeAgent(READ_CONNECTIONS);
+    const r = await alternate(
+      'R',
+      CFG.rounds,
+      () =>
+        closedLoop(READ_CONNECTIONS, CFG.roundSeconds, async () => {
+          const res = await request(readAgent, port, 'POST', '/graphql', READ_BODY(pick()));
+          if (res.status !== 200 || res.text.includes('"errors"')) throw new Error(`read: ${res.status} ${res.text.slice(0, 200)}`);
+        }),
+      () =>
+        closedLoop(READ_CONNECTIONS, CFG.roundSeconds, async () => {
+          const res = await request(baseAgent, basePort, 'GET', `/shoe?id=${pick()}`);
+          if (res.status !== 200) throw new Error(`baseline read: ${res.status}`);
+        }),
+    );
+    readAgent.destroy();
+    baseAgent.destroy();
+    await baseline.stop(5000);
+    row({ scenario: 'R read shoe(id) (64 conns)', unit: 'reads/s', rounds: r, ours: r.ours, baseline: r.baseline, ratio: r.ours / r.baseline, goal: '>= 0.6', pass: r.ours / r.baseline >= 0.6 });
+  }
+
+  if (want('G')) {
+    // G: a shoe with 10 ratings vs one with CFG.growthImport imported ratings.
+    log(`G growth: importing ${CFG.growthImport} ratings in batches of 10,000`);
+    const CREATE_G = `mutation C($name: String!) { createShoe(input: { name: $name, brand: "bench" }) { id } }`;
+    const small = (await gql(CREATE_G, { name: `Bench ${runId} growth small` }, admin)).createShoe.id;
+    const big = (await gql(CREATE_G, { name: `Bench ${runId} growth big` }, admin)).createShoe.id;
+    const IMPORT = `mutation I($id: ID!, $sizes: [Int!]!) { importTrueToSizes(input: { shoeId: $id, sizes: $sizes }) { trueToSize { count } } }`;
+    await gql(IMPORT, { id: small, sizes: [1, 2, 3, 4, 5, 1, 2, 3, 4, 5] }, admin);
+    const batch = Array.from({ length: 10_000 }, (_, i) => 1 + (i % 5));
+    const importStarted = performance.now();
+    for (let done = 0; done < CFG.growthImport; done += batch.length) await gql(IMPORT, { id: big, sizes: batch }, admin);
+    const importSeconds = (performance.now() - importStarted) / 1000;
+    const counts = await gql(`query { a: shoe(id: "${small}") { trueToSize { count } } b: shoe(id: "${big}") { trueToSize { count } } }`);
+    log(`  imported in ${importSeconds.toFixed(1)} s; counts: small ${counts.a.trueToSize.count}, big ${counts.b.trueToSize.count}`);
+    const growthUsers = await Promise.all(Array.from({ length: 8 }, (_, i) => token(`bench-growth-${i}`)));
+    const growthSize = new Map();
+    const growthWrite = async (shoe, n) => {
+      const lat = [];
+      for (let i = 0; i < n; i++) {
+        const u = i % growthUsers.length;
+        const key = `${u}:${shoe}`;
+        const size = ((growthSize.get(key) ?? 0) % 5) + 1;
+        growthSize.set(key, size);
+        const t0 = performance.now();
+        await gql(SUBMIT, { id: shoe, size }, growthUsers[u]);
+        lat.push(performance.now() - t0);
+      }
+      return lat;
+    };
+    const growthRead = async (shoe, n) => {
+      const lat = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await gql(READ, { id: shoe });
+        lat.push(performance.now() - t0);
+      }
+      return lat;
+    };
+    // Warm up, then alternate in blocks of 20 (one client, sequential: latency, not throughput).
+    await growthWrite(small, 20);
+    await growthWrite(big, 20);
+    const gw = { small: [], big: [] };
+    const gr = { small: [], big: [] };
+    for (let i = 0; i < CFG.growthWrites; i += 20) {
+      gw.small.push(...(await growthWrite(small, 20)));
+      gw.big.push(...(await growthWrite(big, 20)));
+    }
+    for (let i = 0; i < CFG.growthReads; i += 50) {
+      gr.small.push(...(await growthRead(small, 50)));
+      gr.big.push(...(await growthRead(big, 50)));
+    }
+    const gws = { small: summary(gw.small), big: summary(gw.big) };
+    const grs = { small: summary(gr.small), big: summary(gr.big) };
+    const bigLabel = CFG.growthImport >= 1_000_000 ? `${CFG.growthImport / 1_000_000}M` : `${CFG.growthImport / 1000}k`;
+    row({ scenario: `G write p50 ms (${bigLabel} vs 10 ratings)`, unit: 'ms', ours: gws.big.p50, baseline: gws.small.p50, ratio: gws.big.p50 / gws.small.p50, goal: '<= 1.2', pass: gws.big.p50 / gws.small.p50 <= 1.2, detail: gws });
+    row({ scenario: `G read p50 ms (${bigLabel} vs 10 ratings)`, unit: 'ms', ours: grs.big.p50, baseline: grs.small.p50, ratio: grs.big.p50 / grs.small.p50, goal: '<= 1.2', pass: grs.big.p50 / grs.small.p50 <= 1.2, detail: grs });
+  }
+
+  if (want('B')) {
+    // More events for B (full run only): the W load again, time-boxed.
+    if (CFG.extraEventsSeconds) {
+      log(`B: generating events for ${CFG.extraEventsSeconds} s through submitTrueToSize (${WRITE_CLIENTS} clients)`);
+      const gen = await closedLoop(WRITE_CLIENTS, CFG.extraEventsSeconds, async (i) => {
         const shoe = pick();
         await writeGql(SUBMIT, { id: shoe, size: nextSize(i, shoe) }, writers[i]);
-      }),
-    () =>
-      closedLoop(WRITE_CLIENTS, CFG.roundSeconds, async () => {
-        const client = await pool.connect();
-        try {
-          const shoe = pick();
-          const size = 1 + Math.floor(Math.random() * 5);
-          await client.query('BEGIN');
-          const { rows } = await client.query(
-            'UPDATE bench_baseline.shoes SET version = version + 1, rating_count = rating_count + 1, rating_sum = rating_sum + $2, updated_at = now() WHERE id = $1 RETURNING version',
-            [shoe, size],
-          );
-          await client.query(
-            `INSERT INTO bench_baseline.events (stream_id, version, type, data, occurred_at) VALUES ($1, $2, 'TrueToSizeSubmitted', $3, now())`,
-            [shoe, rows[0].version, JSON.stringify({ userId: 'u', size })],
-          );
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
-      }),
-  );
-  row({ scenario: 'W write (32 clients)', unit: 'writes/s', rounds: w, ours: w.ours, baseline: w.baseline, ratio: w.ours / w.baseline, goal: '>= 1.0', pass: w.ours / w.baseline >= 1.0 });
-
-  // R: shoe(id), full selection, 64 connections; baseline: bare node:http + pg pool in its own process.
-  log(`R read: ${READ_CONNECTIONS} connections`);
-  const basePort = await freePort();
-  const baseline = spawnChild('baseline-read', process.execPath, [path.join(ROOT, 'test/bench/baseline-read-server.mjs')], {
-    ...process.env,
-    BASELINE_DATABASE_URL: databaseUrl,
-    BASELINE_PORT: String(basePort),
-    BASELINE_POOL_SIZE: '10', // the service's default DATABASE_POOL_SIZE
-  });
-  cleanups.push(() => baseline.stop(5000));
-  cpuWatch.baselinePid = baseline.pid;
-  await waitFor('baseline read server', async () => (await request(undefined, basePort, 'GET', `/shoe?id=${shoeIds[0]}`)).status === 200, 20_000, baseline);
-  const readAgent = makeAgent(READ_CONNECTIONS);
-  const baseAgent = makeAgent(READ_CONNECTIONS);
-  const r = await alternate(
-    'R',
-    CFG.rounds,
-    () =>
-      closedLoop(READ_CONNECTIONS, CFG.roundSeconds, async () => {
-        const res = await request(readAgent, port, 'POST', '/graphql', READ_BODY(pick()));
-        if (res.status !== 200 || res.text.includes('"errors"')) throw new Error(`read: ${res.status} ${res.text.slice(0, 200)}`);
-      }),
-    () =>
-      closedLoop(READ_CONNECTIONS, CFG.roundSeconds, async () => {
-        const res = await request(baseAgent, basePort, 'GET', `/shoe?id=${pick()}`);
-        if (res.status !== 200) throw new Error(`baseline read: ${res.status}`);
-      }),
-  );
-  readAgent.destroy();
-  baseAgent.destroy();
-  await baseline.stop(5000);
-  row({ scenario: 'R read shoe(id) (64 conns)', unit: 'reads/s', rounds: r, ours: r.ours, baseline: r.baseline, ratio: r.ours / r.baseline, goal: '>= 0.6', pass: r.ours / r.baseline >= 0.6 });
-
-  // G: a shoe with 10 ratings vs one with CFG.growthImport imported ratings.
-  log(`G growth: importing ${CFG.growthImport} ratings in batches of 10,000`);
-  const CREATE_G = `mutation C($name: String!) { createShoe(input: { name: $name, brand: "bench" }) { id } }`;
-  const small = (await gql(CREATE_G, { name: `Bench ${runId} growth small` }, admin)).createShoe.id;
-  const big = (await gql(CREATE_G, { name: `Bench ${runId} growth big` }, admin)).createShoe.id;
-  const IMPORT = `mutation I($id: ID!, $sizes: [Int!]!) { importTrueToSizes(input: { shoeId: $id, sizes: $sizes }) { trueToSize { count } } }`;
-  await gql(IMPORT, { id: small, sizes: [1, 2, 3, 4, 5, 1, 2, 3, 4, 5] }, admin);
-  const batch = Array.from({ length: 10_000 }, (_, i) => 1 + (i % 5));
-  const importStarted = performance.now();
-  for (let done = 0; done < CFG.growthImport; done += batch.length) await gql(IMPORT, { id: big, sizes: batch }, admin);
-  const importSeconds = (performance.now() - importStarted) / 1000;
-  const counts = await gql(`query { a: shoe(id: "${small}") { trueToSize { count } } b: shoe(id: "${big}") { trueToSize { count } } }`);
-  log(`  imported in ${importSeconds.toFixed(1)} s; counts: small ${counts.a.trueToSize.count}, big ${counts.b.trueToSize.count}`);
-  const growthUsers = await Promise.all(Array.from({ length: 8 }, (_, i) => token(`bench-growth-${i}`)));
-  const growthSize = new Map();
-  const growthWrite = async (shoe, n) => {
-    const lat = [];
-    for (let i = 0; i < n; i++) {
-      const u = i % growthUsers.length;
-      const key = `${u}:${shoe}`;
-      const size = ((growthSize.get(key) ?? 0) % 5) + 1;
-      growthSize.set(key, size);
-      const t0 = performance.now();
-      await gql(SUBMIT, { id: shoe, size }, growthUsers[u]);
-      lat.push(performance.now() - t0);
+      });
+      log(`  ${gen.count} events at ${gen.perSecond.toFixed(0)}/s`);
     }
-    return lat;
-  };
-  const growthRead = async (shoe, n) => {
-    const lat = [];
-    for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      await gql(READ, { id: shoe });
-      lat.push(performance.now() - t0);
-    }
-    return lat;
-  };
-  // Warm up, then alternate in blocks of 20 (one client, sequential: latency, not throughput).
-  await growthWrite(small, 20);
-  await growthWrite(big, 20);
-  const gw = { small: [], big: [] };
-  const gr = { small: [], big: [] };
-  for (let i = 0; i < CFG.growthWrites; i += 20) {
-    gw.small.push(...(await growthWrite(small, 20)));
-    gw.big.push(...(await growthWrite(big, 20)));
-  }
-  for (let i = 0; i < CFG.growthReads; i += 50) {
-    gr.small.push(...(await growthRead(small, 50)));
-    gr.big.push(...(await growthRead(big, 50)));
-  }
-  const gws = { small: summary(gw.small), big: summary(gw.big) };
-  const grs = { small: summary(gr.small), big: summary(gr.big) };
-  const bigLabel = CFG.growthImport >= 1_000_000 ? `${CFG.growthImport / 1_000_000}M` : `${CFG.growthImport / 1000}k`;
-  row({ scenario: `G write p50 ms (${bigLabel} vs 10 ratings)`, unit: 'ms', ours: gws.big.p50, baseline: gws.small.p50, ratio: gws.big.p50 / gws.small.p50, goal: '<= 1.2', pass: gws.big.p50 / gws.small.p50 <= 1.2, detail: gws });
-  row({ scenario: `G read p50 ms (${bigLabel} vs 10 ratings)`, unit: 'ms', ours: grs.big.p50, baseline: grs.small.p50, ratio: grs.big.p50 / grs.small.p50, goal: '<= 1.2', pass: grs.big.p50 / grs.small.p50 <= 1.2, detail: grs });
-
-  // More events for B (full run only): the W load again, time-boxed.
-  if (CFG.extraEventsSeconds) {
-    log(`B: generating events for ${CFG.extraEventsSeconds} s through submitTrueToSize (${WRITE_CLIENTS} clients)`);
-    const gen = await closedLoop(WRITE_CLIENTS, CFG.extraEventsSeconds, async (i) => {
-      const shoe = pick();
-      await writeGql(SUBMIT, { id: shoe, size: nextSize(i, shoe) }, writers[i]);
-    });
-    log(`  ${gen.count} events at ${gen.perSecond.toFixed(0)}/s`);
   }
   writeAgent.destroy();
 
-  // B: offline rebuild over the whole log.
-  const { rows: ev } = await pool.query('SELECT count(*)::int AS n FROM events');
-  log(`B rebuild: node dist/shoes/projections/rebuild.cli.js over ${ev[0].n} events`);
-  const rebuildEnv = { ...serverEnv, DATABASE_URL: databaseUrl };
-  const rebuildCpu0 = cpuSample();
-  const rebuildOut = await runToEnd('rebuild', process.execPath, [path.join(ROOT, 'dist/shoes/projections/rebuild.cli.js')], rebuildEnv, [0, 2]);
-  const rebuildCpu = cpuPercent(rebuildCpu0, cpuSample());
-  const rebuildTicks = rebuildOut.lastTicks;
-  log(`  rebuild process used ${((rebuildTicks * TICK_MS) / 1000).toFixed(1)} s CPU (whole process, start-up included); over its life: cpu% ${JSON.stringify({ postgres: rebuildCpu.postgres, server: rebuildCpu.server })}`);
-  const m = /from (\d+) events in ([\d.]+) s \((\d+) events\/s\)[^:]*: (.*)/.exec(rebuildOut.stdout);
-  if (!m) throw new Error(`rebuild printed no summary:\n${rebuildOut.stdout}\n${rebuildOut.stderr}`);
-  const rate = Number(m[3]);
-  row({ scenario: `B rebuild (${m[1]} events, ${m[4]})`, unit: 'events/s', ours: rate, baseline: undefined, ratio: undefined, goal: '>= 50000 events/s', pass: rate >= 50_000, cpu: rebuildCpu, rebuildCpuSeconds: (rebuildTicks * TICK_MS) / 1000, events: Number(m[1]), seconds: Number(m[2]), note: Number(m[1]) < 1_000_000 ? 'fewer than the 1,000,000 events the issue asks for' : undefined });
-
-  // M: resident memory added by 10,000 idle shoeEvents subscriptions, SUBS_PER_SOCKET per graphql-ws socket.
-  const sockets = Math.ceil(CFG.subscriptions / SUBS_PER_SOCKET);
-  log(`M memory: ${CFG.subscriptions} shoeEvents subscriptions over ${sockets} graphql-ws sockets`);
-  const activeSubs = async () => {
-    const res = await request(undefined, port, 'GET', '/metrics');
-    const line = /^tts_subscriptions_active(?:\{[^}]*\})? (\S+)$/m.exec(res.text);
-    return line ? Number(line[1]) : NaN;
-  };
-  await sleep(1000);
-  const rssBefore = rssMb(server.pid);
-  const clients = [];
-  let subErrors = 0;
-  for (let s = 0; s < sockets; s++) {
-    const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { error: () => subErrors++ } });
-    clients.push(client);
-    for (let k = 0; k < SUBS_PER_SOCKET && s * SUBS_PER_SOCKET + k < CFG.subscriptions; k++) {
-      const filtered = k % 2 === 0;
-      client.subscribe(
-        { query: filtered ? `subscription S($id: ID) { shoeEvents(shoeId: $id) { position } }` : 'subscription { shoeEvents { position } }', variables: filtered ? { id: pick() } : {} },
-        { next: () => undefined, error: () => subErrors++, complete: () => undefined },
-      );
-    }
+  if (want('B')) {
+    // B: offline rebuild over the whole log.
+    const { rows: ev } = await pool.query('SELECT count(*)::int AS n FROM events');
+    log(`B rebuild: node dist/shoes/projections/rebuild.cli.js over ${ev[0].n} events`);
+    const rebuildEnv = { ...serverEnv, DATABASE_URL: databaseUrl };
+    const rebuildCpu0 = cpuSample();
+    const rebuildOut = await runToEnd('rebuild', process.execPath, [path.join(ROOT, 'dist/shoes/projections/rebuild.cli.js')], rebuildEnv, [0, 2]);
+    const rebuildCpu = cpuPercent(rebuildCpu0, cpuSample());
+    const rebuildTicks = rebuildOut.lastTicks;
+    log(`  rebuild process used ${((rebuildTicks * TICK_MS) / 1000).toFixed(1)} s CPU (whole process, start-up included); over its life: cpu% ${JSON.stringify({ postgres: rebuildCpu.postgres, server: rebuildCpu.server })}`);
+    const m = /from (\d+) events in ([\d.]+) s \((\d+) events\/s\)[^:]*: (.*)/.exec(rebuildOut.stdout);
+    if (!m) throw new Error(`rebuild printed no summary:\n${rebuildOut.stdout}\n${rebuildOut.stderr}`);
+    const rate = Number(m[3]);
+    row({ scenario: `B rebuild (${m[1]} events, ${m[4]})`, unit: 'events/s', ours: rate, baseline: undefined, ratio: undefined, goal: '>= 50000 events/s', pass: rate >= 50_000, cpu: rebuildCpu, rebuildCpuSeconds: (rebuildTicks * TICK_MS) / 1000, events: Number(m[1]), seconds: Number(m[2]), note: Number(m[1]) < 1_000_000 ? 'fewer than the 1,000,000 events the issue asks for' : undefined });
   }
-  cleanups.push(async () => {
-    for (const c of clients) await c.dispose();
-  });
-  await waitFor('subscriptions active', async () => (await activeSubs()) >= CFG.subscriptions, 60_000, server).catch(async (error) => {
-    log(`  only ${await activeSubs()} subscriptions active (${subErrors} errors)`);
-    throw error;
-  });
-  await sleep(2000);
-  const rssAfter = rssMb(server.pid);
-  const added = rssAfter - rssBefore;
-  log(`  RSS ${rssBefore.toFixed(0)} MB -> ${rssAfter.toFixed(0)} MB with ${await activeSubs()} active subscriptions (${subErrors} errors)`);
-  row({ scenario: `M memory (${CFG.subscriptions} idle subs / ${sockets} sockets)`, unit: 'MB added', ours: added, baseline: undefined, ratio: undefined, goal: '< 500 MB', pass: added < 500, rssBefore, rssAfter });
-  for (const c of clients) await c.dispose();
-  clients.length = 0;
 
-  await liveScenario({ server, serverEnv, databaseUrl, port, pick, shoeIds, token, row });
+  if (want('M')) {
+    // M: resident memory added by 10,000 idle shoeEvents subscriptions, SUBS_PER_SOCKET per graphql-ws socket.
+    const sockets = Math.ceil(CFG.subscriptions / SUBS_PER_SOCKET);
+    log(`M memory: ${CFG.subscriptions} shoeEvents subscriptions over ${sockets} graphql-ws sockets`);
+    const activeSubs = async () => {
+      const res = await request(undefined, port, 'GET', '/metrics');
+      const line = /^tts_subscriptions_active(?:\{[^}]*\})? (\S+)$/m.exec(res.text);
+      return line ? Number(line[1]) : NaN;
+    };
+    await sleep(1000);
+    const rssBefore = rssMb(server.pid);
+    const clients = [];
+    let subErrors = 0;
+    for (let s = 0; s < sockets; s++) {
+      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { error: () => subErrors++ } });
+      clients.push(client);
+      for (let k = 0; k < SUBS_PER_SOCKET && s * SUBS_PER_SOCKET + k < CFG.subscriptions; k++) {
+        const filtered = k % 2 === 0;
+        client.subscribe(
+          { query: filtered ? `subscription S($id: ID) { shoeEvents(shoeId: $id) { position } }` : 'subscription { shoeEvents { position } }', variables: filtered ? { id: pick() } : {} },
+          { next: () => undefined, error: () => subErrors++, complete: () => undefined },
+        );
+      }
+    }
+    cleanups.push(async () => {
+      for (const c of clients) await c.dispose();
+    });
+    await waitFor('subscriptions active', async () => (await activeSubs()) >= CFG.subscriptions, 60_000, server).catch(async (error) => {
+      log(`  only ${await activeSubs()} subscriptions active (${subErrors} errors)`);
+      throw error;
+    });
+    await sleep(2000);
+    const rssAfter = rssMb(server.pid);
+    const added = rssAfter - rssBefore;
+    log(`  RSS ${rssBefore.toFixed(0)} MB -> ${rssAfter.toFixed(0)} MB with ${await activeSubs()} active subscriptions (${subErrors} errors)`);
+    row({ scenario: `M memory (${CFG.subscriptions} idle subs / ${sockets} sockets)`, unit: 'MB added', ours: added, baseline: undefined, ratio: undefined, goal: '< 500 MB', pass: added < 500, rssBefore, rssAfter });
+    for (const c of clients) await c.dispose();
+    clients.length = 0;
+  }
+
+  if (want('L')) await liveScenario({ server, serverEnv, databaseUrl, port, pick, shoeIds, token, row });
 
   agent.destroy();
   printTable(results);
