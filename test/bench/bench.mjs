@@ -19,7 +19,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const { Client, Pool } = require('pg');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
-const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const QUICK = args.quick;
@@ -334,6 +333,8 @@ async function main() {
 
   const agent = makeAgent(READ_CONNECTIONS);
   const gql = gqlCaller(agent, port);
+  // dist/ exists only after the build above (a fresh clone has none), so it is required here, not at the top.
+  const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
   const token = (sub, roles = []) => mintToken({ sub, roles, expiresInSeconds: 3600 * 4 }, jwtSecret);
   const admin = await token('bench-admin', ['admin']);
 
