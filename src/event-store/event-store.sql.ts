@@ -67,31 +67,40 @@ export const LOCK_STREAMS = `
 export const STREAM_VERSION = `SELECT version FROM event_streams WHERE stream_id = $1::uuid`;
 
 /**
- * Version check of an append, and the stream's new version, in one statement:
- * $1 stream id, $2 stream type, $3 new version, $4 expected version. A row comes back only if the
- * check passed. The insert branch is guarded by `$4 = 0` so that a non-zero expectation never
- * creates a stream that did not exist (which a bare upsert would do).
+ * Version check of an append, and each stream's new version, for one or more streams in one statement:
+ * $1 stream ids, $2 stream types, $3 new versions, $4 expected versions (parallel arrays, one entry per
+ * stream). Returns the ids whose check passed; a missing id failed. A stream expected at 0 must not exist
+ * yet (insert, DO NOTHING on conflict); any other expectation only updates a stream that is at exactly that
+ * version, so it never creates one that did not exist (which a bare upsert would do).
  */
-export const ADVANCE_STREAM = `
-  INSERT INTO event_streams (stream_id, stream_type, version)
-  SELECT $1::uuid, $2::text, $3::int
-  WHERE $4::int = 0 OR EXISTS (SELECT 1 FROM event_streams WHERE stream_id = $1::uuid)
-  ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version
-  WHERE event_streams.version = $4::int
-  RETURNING version`;
+export const ADVANCE_STREAMS = `
+  WITH wanted AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[]) AS w(stream_id, stream_type, new_version, expected_version)
+  ), advanced AS (
+    UPDATE event_streams s SET version = w.new_version
+    FROM wanted w
+    WHERE w.expected_version > 0 AND s.stream_id = w.stream_id AND s.version = w.expected_version
+    RETURNING s.stream_id
+  ), created AS (
+    INSERT INTO event_streams (stream_id, stream_type, version)
+    SELECT stream_id, stream_type, new_version FROM wanted WHERE expected_version = 0
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING stream_id
+  )
+  SELECT stream_id FROM advanced UNION ALL SELECT stream_id FROM created`;
 
 /**
- * All of an append's events in ONE statement, numbered after the expected version in array order.
- * $1 stream id, $2 stream type, $3 expected version, $4 types, $5 schema versions, $6 data (json
- * text), $7 metadata (json text), $8 occurred at. `ORDER BY ordinality` feeds the rows to the insert
- * in array order, so global positions increase with the version inside the transaction.
- * transaction_id is left to its default, pg_current_xact_id().
+ * All of an append's events, for one or more streams, in ONE statement, rows in array order: $1 stream
+ * ids, $2 stream types, $3 versions, $4 types, $5 schema versions, $6 data (json text), $7 metadata (json
+ * text), $8 occurred at (parallel arrays, one entry per event). `ORDER BY ordinality` feeds the rows to the
+ * insert in array order, so global positions follow it inside the transaction. transaction_id is left
+ * to its default, pg_current_xact_id().
  */
 export const INSERT_EVENTS = `
   INSERT INTO events (stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at)
-  SELECT $1::uuid, $2::text, $3::int + e.ordinality, e.type, e.schema_version, e.data, e.metadata, $8::timestamptz
-  FROM unnest($4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
-    WITH ORDINALITY AS e(type, schema_version, data, metadata, ordinality)
+  SELECT e.stream_id, e.stream_type, e.version, e.type, e.schema_version, e.data, e.metadata, e.occurred_at
+  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
+    WITH ORDINALITY AS e(stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at, ordinality)
   ORDER BY e.ordinality
   RETURNING ${EVENT_COLUMNS}`;
 

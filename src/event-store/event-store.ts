@@ -16,6 +16,13 @@ export type AppendOptions = {
   occurredAt: Date;
 };
 
+/** One stream's share of a multi-stream append (appendToStreams). */
+export type StreamAppend<E extends EventShape = EventShape> = AppendOptions & {
+  streamId: string;
+  streamType: string;
+  events: NewEvent<E>[];
+};
+
 export type ReadAllOptions = {
   /** Strictly after this cursor; null/absent = from the start of the log. */
   after?: string | null;
@@ -138,17 +145,33 @@ export class EventStore {
     events: NewEvent<E>[],
     options: AppendOptions,
   ): Promise<RecordedEvent<E>[]> {
-    if (events.length === 0) return [];
-    this.assertLocked(tx, streamId);
-    const { expectedVersion } = options;
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
-      throw new RangeError(`expectedVersion must be a non-negative integer, got ${expectedVersion}`);
+    return this.appendToStreams<E>(tx, [{ streamId, streamType, events, ...options }]);
+  }
+
+  /**
+   * Step 3 for several streams at once (group commit): every stream must be at its `expectedVersion`, or
+   * nothing is appended and ConcurrencyError names the first that is not. Two statements whatever the number
+   * of streams: the version check (ADVANCE_STREAMS), then one insert of every event in the given order, so
+   * global positions follow that order. Returns the recorded events in that order.
+   */
+  async appendToStreams<E extends EventShape>(tx: EntityManager, appends: StreamAppend<E>[]): Promise<RecordedEvent<E>[]> {
+    const writes = appends.filter((a) => a.events.length > 0);
+    if (writes.length === 0) return [];
+    const streams = new Set<string>();
+    for (const { streamId, expectedVersion } of writes) {
+      this.assertLocked(tx, streamId);
+      if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+        throw new RangeError(`expectedVersion must be a non-negative integer, got ${expectedVersion}`);
+      }
+      if (streams.has(streamId.toLowerCase())) throw new Error(`appendToStreams: stream ${streamId} given twice; merge its events`);
+      streams.add(streamId.toLowerCase());
     }
-    await this.advanceStream(tx, streamId, streamType, expectedVersion, expectedVersion + events.length);
-    const recorded = await this.insertEvents(tx, streamId, streamType, events, options);
+    await this.advanceStreams(tx, writes);
+    const recorded = await this.insertEvents(tx, writes);
     if (!this.appendedIn.has(tx)) await tx.query(SQL.NOTIFY_APPENDED);
     const appended = this.appendedIn.get(tx) ?? new Map<string, number>();
-    this.appendedIn.set(tx, appended.set(streamType, (appended.get(streamType) ?? 0) + recorded.length));
+    for (const { streamType, events } of writes) appended.set(streamType, (appended.get(streamType) ?? 0) + events.length);
+    this.appendedIn.set(tx, appended);
     return recorded as RecordedEvent<E>[];
   }
 
@@ -242,41 +265,38 @@ export class EventStore {
     throw new Error(`EventStore.append(${streamId}) without lockStreams for it first in this transaction`);
   }
 
-  private async advanceStream(
-    tx: EntityManager,
-    streamId: string,
-    streamType: string,
-    expectedVersion: number,
-    newVersion: number,
-  ): Promise<void> {
-    const rows: unknown[] = await tx.query(SQL.ADVANCE_STREAM, [streamId, streamType, newVersion, expectedVersion]);
-    if (rows.length === 1) return;
-    const actualVersion = await this.streamVersion(tx, streamId);
-    throw new ConcurrencyError({ streamId, expectedVersion, actualVersion });
+  private async advanceStreams(tx: EntityManager, writes: StreamAppend[]): Promise<void> {
+    const rows: { stream_id: string }[] = await tx.query(SQL.ADVANCE_STREAMS, [
+      writes.map((w) => w.streamId),
+      writes.map((w) => w.streamType),
+      writes.map((w) => w.expectedVersion + w.events.length),
+      writes.map((w) => w.expectedVersion),
+    ]);
+    if (rows.length === writes.length) return;
+    const passed = new Set(rows.map((r) => r.stream_id.toLowerCase()));
+    const failed = writes.find((w) => !passed.has(w.streamId.toLowerCase()))!;
+    const actualVersion = await this.streamVersion(tx, failed.streamId);
+    throw new ConcurrencyError({ streamId: failed.streamId, expectedVersion: failed.expectedVersion, actualVersion });
   }
 
-  private async insertEvents(
-    tx: EntityManager,
-    streamId: string,
-    streamType: string,
-    events: NewEvent[],
-    { expectedVersion, occurredAt }: AppendOptions,
-  ): Promise<RecordedEvent[]> {
+  private async insertEvents(tx: EntityManager, writes: StreamAppend[]): Promise<RecordedEvent[]> {
+    const rows = writes.flatMap((w) => w.events.map((event, i) => ({ w, event, version: w.expectedVersion + i + 1 })));
     const params = [
-      streamId,
-      streamType,
-      expectedVersion,
-      events.map((e) => e.type),
-      events.map((e) => this.upcasters.versionToWrite(e)),
-      events.map((e) => JSON.stringify(e.data ?? null)),
-      events.map((e) => JSON.stringify(e.metadata ?? {})),
-      occurredAt,
+      rows.map((r) => r.w.streamId),
+      rows.map((r) => r.w.streamType),
+      rows.map((r) => r.version),
+      rows.map((r) => r.event.type),
+      rows.map((r) => this.upcasters.versionToWrite(r.event)),
+      rows.map((r) => JSON.stringify(r.event.data ?? null)),
+      rows.map((r) => JSON.stringify(r.event.metadata ?? {})),
+      rows.map((r) => r.w.occurredAt),
     ];
     try {
-      const rows: EventRow[] = await tx.query(SQL.INSERT_EVENTS, params);
-      return rows.map(this.toCurrentShape).sort((a, b) => a.version - b.version);
+      const recorded: EventRow[] = await tx.query(SQL.INSERT_EVENTS, params);
+      // RETURNING promises no order: put the rows back in insert order, which is global position order.
+      return recorded.map(this.toCurrentShape).sort((a, b) => compareDecimal(a.globalPosition, b.globalPosition));
     } catch (error) {
-      throw await this.asConcurrencyError(error, streamId, expectedVersion);
+      throw await this.asConcurrencyError(error, writes);
     }
   }
 
@@ -285,9 +305,12 @@ export class EventStore {
    * writer bypassed event_streams). The transaction is aborted by then, so the actual version is
    * read on another connection: the conflicting row has committed, or there would be no violation.
    */
-  private async asConcurrencyError(error: unknown, streamId: string, expectedVersion: number): Promise<unknown> {
-    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : {};
+  private async asConcurrencyError(error: unknown, writes: StreamAppend[]): Promise<unknown> {
+    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string; detail?: string }) : {};
     if (driverError.code !== '23505' || driverError.constraint !== SQL.STREAM_VERSION_UNIQUE) return error;
+    // "Key (stream_id, version)=(<uuid>, 3) already exists." names the stream when several were appended.
+    const named = /=\(([0-9a-f-]{36}),/i.exec(driverError.detail ?? '')?.[1]?.toLowerCase();
+    const { streamId, expectedVersion } = writes.find((w) => w.streamId.toLowerCase() === named) ?? writes[0];
     const [row]: { version: number }[] = await this.dataSource.query(SQL.LAST_RECORDED_VERSION, [streamId]);
     return new ConcurrencyError({ streamId, expectedVersion, actualVersion: row.version });
   }
@@ -310,6 +333,11 @@ function checkLimit(limit: number): number {
     throw new RangeError(`limit must be an integer in 1..${MAX_READ_LIMIT}, got ${limit}`);
   }
   return limit;
+}
+
+/** Orders non-negative decimal strings (bigints beyond 2^53) without parsing them. */
+function compareDecimal(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {

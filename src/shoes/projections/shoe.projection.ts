@@ -16,7 +16,9 @@ export const NEXT_SHOE_TABLES: ShoeTables = Object.freeze({ shoes: 'shoes_next',
  * The inline projection: applies freshly appended shoe events to `shoes` and `shoe_ratings` inside the
  * append transaction, so projection and log commit (or fail) together and a mutation returns its own write.
  * Every statement is O(1) in the number of ratings a shoe has: counters move, nothing is re-folded.
- * `projections:rebuild` checks these tables against the fold of the log (domain `evolve`).
+ * Consecutive rating events (of one command or of a whole group commit) are folded into ONE statement:
+ * per shoe one counter update, per (shoe, user) its last rating, so a batch costs one round trip, not one
+ * per event. `projections:rebuild` checks these tables against the fold of the log (domain `evolve`).
  * `tables`: the live ones unless an online rebuild is filling their next version.
  */
 export async function applyShoeEvents(
@@ -25,42 +27,45 @@ export async function applyShoeEvents(
   tables: ShoeTables = LIVE_SHOE_TABLES,
 ): Promise<void> {
   const sql = statementsFor(tables);
-  for (const event of events) await applyShoeEvent(tx, event, sql);
-}
-
-async function applyShoeEvent(tx: EntityManager, event: RecordedEvent<ShoeEvent>, sql: Statements): Promise<void> {
-  const at = event.occurredAt;
-  switch (event.type) {
-    case 'ShoeCreated': {
-      const { shoeId, name, brand } = event.data;
-      await tx.query(sql.insertShoe, [shoeId, name, brand, shoeNameKey(brand, name), at, event.version]);
-      return;
-    }
-    case 'ShoeRenamed': {
-      const { shoeId, name } = event.data;
-      await tx.query(sql.renameShoe, [shoeId, name, shoeNameKey(await brandOf(tx, sql, shoeId), name), at, event.version]);
-      return;
-    }
-    case 'TrueToSizeSubmitted': {
-      const { shoeId, userId, size, previousSize } = event.data;
-      await moveCounters(tx, sql, event, [size], previousSize === null ? [] : [previousSize]);
-      await tx.query(sql.upsertRating, [shoeId, userId, size]);
-      return;
-    }
-    case 'TrueToSizeRetracted': {
-      const { shoeId, userId, retractedSize } = event.data;
-      await moveCounters(tx, sql, event, [], [retractedSize]);
-      await tx.query(sql.deleteRating, [shoeId, userId]);
-      return;
-    }
-    case 'TrueToSizesImported':
-      await moveCounters(tx, sql, event, event.data.sizes, []);
-      return;
-    default: {
-      const _exhaustive: never = event;
-      throw new Error(`Unknown shoe event ${(_exhaustive as { type: string }).type}`);
+  const ratings = new RatingChanges();
+  for (const event of events) {
+    const at = event.occurredAt;
+    switch (event.type) {
+      case 'ShoeCreated': {
+        // Names and creation are rare: written as they come, after the rating changes before them.
+        await ratings.flush(tx, sql);
+        const { shoeId, name, brand } = event.data;
+        await tx.query(sql.insertShoe, [shoeId, name, brand, shoeNameKey(brand, name), at, event.version]);
+        break;
+      }
+      case 'ShoeRenamed': {
+        await ratings.flush(tx, sql);
+        const { shoeId, name } = event.data;
+        await tx.query(sql.renameShoe, [shoeId, name, shoeNameKey(await brandOf(tx, sql, shoeId), name), at, event.version]);
+        break;
+      }
+      case 'TrueToSizeSubmitted': {
+        const { userId, size, previousSize } = event.data;
+        ratings.move(event, [size], previousSize === null ? [] : [previousSize]);
+        ratings.rate(event.streamId, userId, size);
+        break;
+      }
+      case 'TrueToSizeRetracted': {
+        const { userId, retractedSize } = event.data;
+        ratings.move(event, [], [retractedSize]);
+        ratings.rate(event.streamId, userId, null);
+        break;
+      }
+      case 'TrueToSizesImported':
+        ratings.move(event, event.data.sizes, []);
+        break;
+      default: {
+        const _exhaustive: never = event;
+        throw new Error(`Unknown shoe event ${(_exhaustive as { type: string }).type}`);
+      }
     }
   }
+  await ratings.flush(tx, sql);
 }
 
 async function brandOf(tx: EntityManager, sql: Statements, shoeId: string): Promise<string | null> {
@@ -68,22 +73,57 @@ async function brandOf(tx: EntityManager, sql: Statements, shoeId: string): Prom
   return rows[0]?.brand ?? null;
 }
 
-/** Adds `entering` ratings and removes `leaving` ones in one UPDATE of the shoe's counters. */
-async function moveCounters(
-  tx: EntityManager,
-  sql: Statements,
-  event: RecordedEvent<ShoeEvent>,
-  entering: number[],
-  leaving: number[],
-): Promise<void> {
-  const delta = [0, 0, 0, 0, 0];
-  for (const s of entering) delta[s - 1] += 1;
-  for (const s of leaving) delta[s - 1] -= 1;
-  const sum = entering.reduce((a, b) => a + b, 0) - leaving.reduce((a, b) => a + b, 0);
-  await tx.query(sql.moveCounters, [event.streamId, entering.length - leaving.length, sum, ...delta, event.occurredAt, event.version]);
+type CounterDelta = { count: number; sum: number; sizes: number[]; updatedAt: Date; version: number };
+
+/** Rating changes not yet written: counter deltas per shoe and the last rating per (shoe, user). */
+class RatingChanges {
+  private counters = new Map<string, CounterDelta>();
+  private lastRating = new Map<string, { shoeId: string; userId: string; size: number | null }>();
+
+  /** `entering` ratings join the shoe's statistics, `leaving` ones leave them. */
+  move(event: RecordedEvent<ShoeEvent>, entering: number[], leaving: number[]): void {
+    const delta = this.counters.get(event.streamId) ?? { count: 0, sum: 0, sizes: [0, 0, 0, 0, 0], updatedAt: event.occurredAt, version: 0 };
+    for (const [sizes, sign] of [[entering, 1], [leaving, -1]] as const) {
+      for (const s of sizes) {
+        delta.count += sign;
+        delta.sum += sign * s;
+        delta.sizes[s - 1] += sign;
+      }
+    }
+    delta.updatedAt = event.occurredAt;
+    delta.version = event.version;
+    this.counters.set(event.streamId, delta);
+  }
+
+  /** The user's current rating of the shoe from now on; null = none (retracted). */
+  rate(shoeId: string, userId: string, size: number | null): void {
+    this.lastRating.set(`${shoeId}\u0000${userId}`, { shoeId, userId, size });
+  }
+
+  async flush(tx: EntityManager, sql: Statements): Promise<void> {
+    if (this.counters.size === 0) return;
+    const shoes = [...this.counters];
+    const rated = [...this.lastRating.values()].filter((r) => r.size !== null);
+    const unrated = [...this.lastRating.values()].filter((r) => r.size === null);
+    await tx.query(sql.applyRatingChanges, [
+      shoes.map(([id]) => id),
+      shoes.map(([, d]) => d.count),
+      shoes.map(([, d]) => d.sum),
+      ...[0, 1, 2, 3, 4].map((i) => shoes.map(([, d]) => d.sizes[i])),
+      shoes.map(([, d]) => d.updatedAt),
+      shoes.map(([, d]) => d.version),
+      rated.map((r) => r.shoeId),
+      rated.map((r) => r.userId),
+      rated.map((r) => r.size),
+      unrated.map((r) => r.shoeId),
+      unrated.map((r) => r.userId),
+    ]);
+    this.counters = new Map();
+    this.lastRating = new Map();
+  }
 }
 
-type Statements = Record<'insertShoe' | 'renameShoe' | 'brandOf' | 'moveCounters' | 'upsertRating' | 'deleteRating', string>;
+type Statements = Record<'insertShoe' | 'renameShoe' | 'brandOf' | 'applyRatingChanges', string>;
 const statementCache = new Map<string, Statements>();
 
 /** The projection's SQL for one pair of tables, built once per pair (names are our constants, quoted anyway). */
@@ -97,13 +137,23 @@ function statementsFor(tables: ShoeTables): Statements {
     insertShoe: `INSERT INTO ${shoes} (id, name, brand, name_key, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
     renameShoe: `UPDATE ${shoes} SET name = $2, name_key = $3, updated_at = $4, version = $5 WHERE id = $1`,
     brandOf: `SELECT brand FROM ${shoes} WHERE id = $1`,
-    moveCounters: `UPDATE ${shoes} SET rating_count = rating_count + $2, rating_sum = rating_sum + $3,
-       size_1 = size_1 + $4, size_2 = size_2 + $5, size_3 = size_3 + $6, size_4 = size_4 + $7, size_5 = size_5 + $8,
-       updated_at = $9, version = $10
-     WHERE id = $1`,
-    upsertRating: `INSERT INTO ${ratings} (shoe_id, user_id, size) VALUES ($1, $2, $3)
-         ON CONFLICT (shoe_id, user_id) DO UPDATE SET size = EXCLUDED.size`,
-    deleteRating: `DELETE FROM ${ratings} WHERE shoe_id = $1 AND user_id = $2`,
+    // Counter deltas per shoe ($1..$10), ratings set ($11..$13) and removed ($14, $15), parallel arrays. A
+    // (shoe, user) pair is in at most one of the two lists, so the two data-modifying CTEs never touch the same row.
+    applyRatingChanges: `
+      WITH set_ratings AS (
+        INSERT INTO ${ratings} (shoe_id, user_id, size)
+        SELECT * FROM unnest($11::uuid[], $12::text[], $13::smallint[])
+        ON CONFLICT (shoe_id, user_id) DO UPDATE SET size = EXCLUDED.size
+      ), removed_ratings AS (
+        DELETE FROM ${ratings} r USING unnest($14::uuid[], $15::text[]) AS u(shoe_id, user_id)
+        WHERE r.shoe_id = u.shoe_id AND r.user_id = u.user_id
+      )
+      UPDATE ${shoes} s SET rating_count = s.rating_count + d.count, rating_sum = s.rating_sum + d.sum,
+        size_1 = s.size_1 + d.s1, size_2 = s.size_2 + d.s2, size_3 = s.size_3 + d.s3, size_4 = s.size_4 + d.s4,
+        size_5 = s.size_5 + d.s5, updated_at = d.updated_at, version = d.version
+      FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
+                  $9::timestamptz[], $10::int[]) AS d(id, count, sum, s1, s2, s3, s4, s5, updated_at, version)
+      WHERE s.id = d.id`,
   };
   statementCache.set(cacheKey, statements);
   return statements;
