@@ -21,6 +21,8 @@ export type AppSettings = Readonly<{
   shutdownGraceMs: number;
   /** Events a live subscriber may have queued before it is ended as lagged (EventFeed's subscriberQueueSize). */
   feedSubscriberQueueSize: number;
+  /** Group commit of ratings (RatingGroupCommit): commands per transaction, transactions in flight. */
+  writeGroup: Readonly<{ maxCommands: number; concurrency: number }>;
 }>;
 
 /**

@@ -15,7 +15,8 @@ import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from '
  *     "auth":             { "jwtSecret": null },
  *     "log":              { "level": "info", "format": null },
  *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 },
- *     "feed":             { "subscriberQueueSize": 1000 }
+ *     "feed":             { "subscriberQueueSize": 1000 },
+ *     "writes":           { "groupMaxCommands": 64, "groupConcurrency": 2 }
  *   }
  *
  * `env` (NODE_ENV) is top-level; set it by the environment variable, since it chooses which file is loaded.
@@ -39,6 +40,7 @@ export interface RawSettings {
   log: { level: LogLevel; format: LogFormat | null };
   rateLimit: { userPerMinute: number; addressPerMinute: number };
   feed: { subscriberQueueSize: number };
+  writes: { groupMaxCommands: number; groupConcurrency: number };
 }
 
 // The schema below names these formats, and convict resolves names when the schema is used: register them with it.
@@ -158,6 +160,24 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       min: 1,
       max: 1000000,
       default: 1000,
+    },
+  },
+  writes: {
+    groupMaxCommands: {
+      doc: 'Group commit: most ratings (submit/retract) that share one transaction; 1 = each rating commits alone.',
+      env: 'WRITE_GROUP_MAX_COMMANDS',
+      format: FORMAT.boundedInteger,
+      min: 1,
+      max: 1000,
+      default: 64,
+    },
+    groupConcurrency: {
+      doc: 'Group commit: rating transactions in flight at once per instance (each holds one pooled connection).',
+      env: 'WRITE_GROUP_CONCURRENCY',
+      format: FORMAT.boundedInteger,
+      min: 1,
+      max: 100,
+      default: 2,
     },
   },
 };

@@ -7,6 +7,7 @@ import { CreateShoeHandler } from './commands/create-shoe.handler';
 import { ImportTrueToSizesHandler } from './commands/import-true-to-sizes.handler';
 import { RenameShoeHandler } from './commands/rename-shoe.handler';
 import { RetractTrueToSizeHandler } from './commands/retract-true-to-size.handler';
+import { RatingGroupCommit } from './commands/rating-group-commit';
 import { ShoeCommandRunner } from './commands/shoe-command-runner';
 import { SubmitTrueToSizeHandler } from './commands/submit-true-to-size.handler';
 import { SHOE_EVENT_UPCASTERS } from './events/shoe-event.upcasters';
@@ -30,6 +31,7 @@ import { ShoeLiveStreams } from './queries/shoe-live-streams.service';
   ],
   providers: [
     ShoeCommandRunner,
+    RatingGroupCommit,
     CreateShoeHandler,
     RenameShoeHandler,
     SubmitTrueToSizeHandler,

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { retractTrueToSize } from '../domain';
 import type { ShoeEntity } from '../projections/shoe.entity';
-import { loadCurrentSize, ShoeCommandRunner } from './shoe-command-runner';
+import { RatingGroupCommit } from './rating-group-commit';
 
 export class RetractTrueToSizeCommand extends Command<ShoeEntity> {
   constructor(
@@ -15,15 +15,12 @@ export class RetractTrueToSizeCommand extends Command<ShoeEntity> {
 
 @CommandHandler(RetractTrueToSizeCommand)
 export class RetractTrueToSizeHandler implements ICommandHandler<RetractTrueToSizeCommand> {
-  constructor(private readonly runner: ShoeCommandRunner) {}
+  constructor(private readonly ratings: RatingGroupCommit) {}
 
   execute({ input, userId, now }: RetractTrueToSizeCommand): Promise<ShoeEntity> {
     const { shoeId } = input;
     const command = { type: 'RetractTrueToSize', data: { shoeId, userId }, metadata: { now, userId } } as const;
-    return this.runner.run({
-      shoeId,
-      now,
-      decide: async (tx, shoe) => retractTrueToSize(command, { shoe, currentSize: await loadCurrentSize(tx, shoeId, userId) }),
-    });
+    // Ratings are the hot write: they share transactions with concurrent ones (rating-group-commit.ts).
+    return this.ratings.run({ shoeId, userId, now, decide: (state) => retractTrueToSize(command, state) });
   }
 }

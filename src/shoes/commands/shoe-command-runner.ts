@@ -4,7 +4,6 @@ import type { EntityManager } from 'typeorm';
 import { EventStore } from '../../event-store/event-store';
 import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeDecisionState } from '../domain/shoe';
-import type { FitSize } from '../domain/shoe.events';
 import { applyShoeEvents } from '../projections/shoe.projection';
 import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
 import { ShoeEntity } from '../projections/shoe.entity';
@@ -101,14 +100,6 @@ export async function loadDecisionState(tx: EntityManager, shoeId: string): Prom
     select: { id: true, name: true, brand: true, version: true },
   });
   return row ? { status: 'existing', shoeId, name: row.name, brand: row.brand, version: row.version } : { status: 'absent' };
-}
-
-export async function loadCurrentSize(tx: EntityManager, shoeId: string, userId: string): Promise<FitSize | null> {
-  const rows: { size: number }[] = await tx.query(`SELECT size FROM shoe_ratings WHERE shoe_id = $1 AND user_id = $2`, [
-    shoeId,
-    userId,
-  ]);
-  return rows.length ? (rows[0].size as FitSize) : null;
 }
 
 /** The shoe id holding a (brand, name) key, if any. */

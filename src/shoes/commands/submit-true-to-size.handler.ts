@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { submitTrueToSize } from '../domain';
 import type { ShoeEntity } from '../projections/shoe.entity';
-import { loadCurrentSize, ShoeCommandRunner } from './shoe-command-runner';
+import { RatingGroupCommit } from './rating-group-commit';
 
 export class SubmitTrueToSizeCommand extends Command<ShoeEntity> {
   constructor(
@@ -15,15 +15,12 @@ export class SubmitTrueToSizeCommand extends Command<ShoeEntity> {
 
 @CommandHandler(SubmitTrueToSizeCommand)
 export class SubmitTrueToSizeHandler implements ICommandHandler<SubmitTrueToSizeCommand> {
-  constructor(private readonly runner: ShoeCommandRunner) {}
+  constructor(private readonly ratings: RatingGroupCommit) {}
 
   execute({ input, userId, now }: SubmitTrueToSizeCommand): Promise<ShoeEntity> {
     const { shoeId, size } = input;
     const command = { type: 'SubmitTrueToSize', data: { shoeId, userId, size }, metadata: { now, userId } } as const;
-    return this.runner.run({
-      shoeId,
-      now,
-      decide: async (tx, shoe) => submitTrueToSize(command, { shoe, currentSize: await loadCurrentSize(tx, shoeId, userId) }),
-    });
+    // Ratings are the hot write: they share transactions with concurrent ones (rating-group-commit.ts).
+    return this.ratings.run({ shoeId, userId, now, decide: (state) => submitTrueToSize(command, state) });
   }
 }
