@@ -21,6 +21,20 @@ describe('verifyToken', () => {
     await expect(verifyToken(token, secret)).resolves.toMatchObject({ userId: 'bob', isAdmin: false, roles: [] });
   });
 
+  it('given a verified token, then it is refused once it expires, also when verified before', async () => {
+    const now = Date.now();
+    const token = await mintToken({ sub: 'carol', roles: [], expiresInSeconds: 30 }, secret, now);
+    await expect(verifyToken(token, secret, new Date(now))).resolves.toMatchObject({ userId: 'carol' });
+    await expect(verifyToken(token, secret, new Date(now + 29_000))).resolves.toMatchObject({ userId: 'carol' });
+    await expect(verifyToken(token, secret, new Date(now + 31_000))).rejects.toThrow(/expired/);
+  });
+
+  it('given a token verified with one secret, then another secret still refuses it', async () => {
+    const token = await mintToken({ sub: 'dave', roles: [], expiresInSeconds: 60 }, secret);
+    await expect(verifyToken(token, secret)).resolves.toMatchObject({ userId: 'dave' });
+    await expect(verifyToken(token, 'another-secret-that-is-long-enough-5678')).rejects.toThrow(/bad signature/);
+  });
+
   it.each([
     ['alg none', `${b64({ alg: 'none' })}.${b64({ sub: 'eve', exp: inOneHour(), roles: ['admin'] })}.`],
     ['a wrong signature', sign({ alg: 'HS256' }, { sub: 'eve', exp: inOneHour() }, 'another-secret')],
