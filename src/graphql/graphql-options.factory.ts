@@ -1,3 +1,5 @@
+import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
 import { GqlOptionsFactory } from '@nestjs/graphql';
@@ -39,7 +41,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       graphiql: false, // our own GraphiQL, served from npm packages rather than a CDN (src/graphiql)
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
-      plugins: [operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
+      plugins: [cacheControlDisabled(), operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
       subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), ...socketErrorFormatting(env === 'development'), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
       context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
@@ -50,4 +52,12 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
     if (arg.req) return { req: arg.req, address: arg.req.ip ?? null, ...(await identify(arg.req.headers.authorization, secret)) };
     return { address: socketAddress(arg.extra), identity: socketIdentity(arg.extra), authError: null };
   }
+}
+
+/**
+ * Cache control is on by default and hooks every field of every operation; we send no cache hints. Apollo
+ * recognises the plugin by its id, so the CommonJS copy made here works for the ESM server Nest runs.
+ */
+function cacheControlDisabled(): ApolloServerPlugin {
+  return ApolloServerPluginCacheControlDisabled() as unknown as ApolloServerPlugin;
 }

@@ -418,7 +418,7 @@ async function main() {
     // R: shoe(id), full selection, 64 connections; baseline: bare node:http + pg pool in its own process.
     log(`R read: ${READ_CONNECTIONS} connections`);
     const basePort = await freePort();
-    const baseline = spawnChild('baseline-read', process.execPath, [path.join(ROOT, 'test/bench/baseline-read-server.mjs')], {
+    const baseline = spawnChild('baseline-read', process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, 'test/bench/baseline-read-server.mjs')], {
       ...process.env,
       BASELINE_DATABASE_URL: databaseUrl,
       BASELINE_PORT: String(basePort),

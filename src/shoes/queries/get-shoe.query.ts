@@ -1,7 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { ShoeEntity } from '../projections/shoe.entity';
+import { DataSource } from 'typeorm';
+import type { ShoeEntity } from '../projections/shoe.entity';
+import { shoeById } from '../projections/shoe-rows';
 
 export class GetShoeQuery extends Query<ShoeEntity | null> {
   constructor(readonly shoeId: string) {
@@ -11,9 +11,9 @@ export class GetShoeQuery extends Query<ShoeEntity | null> {
 
 @QueryHandler(GetShoeQuery)
 export class GetShoeHandler implements IQueryHandler<GetShoeQuery> {
-  constructor(@InjectRepository(ShoeEntity) private readonly shoes: Repository<ShoeEntity>) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   execute({ shoeId }: GetShoeQuery): Promise<ShoeEntity | null> {
-    return this.shoes.findOneBy({ id: shoeId });
+    return shoeById(this.dataSource, shoeId);
   }
 }
