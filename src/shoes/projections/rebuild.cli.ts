@@ -6,7 +6,7 @@ import { formatProgress } from './rebuild-progress';
 import { rebuildShoeProjections, type RebuildReport } from './shoe-projection.rebuild';
 
 /**
- * `npm run projections:rebuild [-- --online] [--dry-run] [--wait] [--fresh]`
+ * `npm run projections:rebuild [-- --online] [--dry-run] [--wait] [--fresh] [--checkpoint-seconds <n>]`
  * - default (offline): folds the whole log again and rewrites, in place, every read-model row that differs
  *   from it, printing each difference; writers wait while it compares and repairs (readers do not). It
  *   checkpoints every 30 s, and a run interrupted after a checkpoint is resumed from it by the next one.
@@ -15,6 +15,7 @@ import { rebuildShoeProjections, type RebuildReport } from './shoe-projection.re
  * - --dry-run: compare only (online: build, compare, drop the new tables).
  * - --wait: when another rebuild runs, wait for it instead of exiting with code 3.
  * - --fresh (offline): start from the beginning of the log even if an interrupted run left a checkpoint.
+ * - --checkpoint-seconds <n> (offline): how often to checkpoint (default 30; 0: after every read).
  * Progress goes to stderr at most once per second; differences and the summary to stdout.
  * Exit codes: 0 the tables matched the log; 2 differences found (and, without --dry-run, repaired or
  * replaced); 3 another rebuild is running; 1 failed.
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       online: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       fresh: { type: 'boolean', default: false },
+      'checkpoint-seconds': { type: 'string' },
     },
   });
   const dryRun = values['dry-run'];
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
           ...common,
           onPhase: (phase) => void process.stderr.write(`rebuild: ${PHASE_MESSAGES[phase]}\n`),
         })
-      : await rebuildShoeProjections(database.dataSource, { ...common, fresh: values.fresh });
+      : await rebuildShoeProjections(database.dataSource, { ...common, fresh: values.fresh, checkpointIntervalMs: checkpointInterval(values['checkpoint-seconds']) });
     const seconds = (Date.now() - started) / 1000;
     for (const line of report.differences) process.stdout.write(`difference: ${line}\n`);
     const outcome = report.differences.length
@@ -75,6 +77,13 @@ async function main(): Promise<void> {
   } finally {
     await database.close();
   }
+}
+
+function checkpointInterval(seconds: string | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const n = Number(seconds);
+  if (!(n >= 0)) throw new Error(`--checkpoint-seconds must be a number of seconds, 0 or more (got ${JSON.stringify(seconds)})`);
+  return n * 1000;
 }
 
 main().catch((err) => {

@@ -58,7 +58,7 @@ const DEFAULT_BATCH = 10_000;
  *    with the upcasters, below the horizon, while writers go on. The next page is read while one is folded.
  * 2. Every `checkpointIntervalMs`, write what changed since the previous checkpoint to the staging tables
  *    (`shoes_next`, `shoe_ratings_next`: the read model of the fold so far) and the position to
- *    projection_checkpoints, in one transaction. A rebuild that dies (killed, connection lost) is resumed
+ *    projection_checkpoints, in one transaction, while the fold goes on. A rebuild that dies (killed, connection lost) is resumed
  *    by the next one from there: it loads the staging tables and reads on after the position. A rebuild that
  *    finishes within the interval never writes a checkpoint.
  * 3. One transaction: hold writers back (the projection writers' lock, as the online switch does: it waits
@@ -86,8 +86,10 @@ class OfflineRebuild {
   private position: string | null = null;
   private events = 0;
   private resumedAfter = 0;
-  /** The staging tables exist and hold the fold up to the last checkpoint. */
+  /** The staging tables exist (or the checkpoint being written creates them) and hold the fold up to the last checkpoint. */
   private staged = false;
+  /** The checkpoint being written, if any. */
+  private pendingCheckpoint: Promise<void> | undefined;
   private lastCheckpointAt = Date.now();
   /** The log's last global position when the rebuild started, for the remaining-events estimate. */
   private endAtStart = 0;
@@ -160,38 +162,47 @@ class OfflineRebuild {
     this.position = page.last;
   }
 
-  /** Step 2: the staging tables catch up with the fold, and the checkpoint with them, in one transaction. */
+  /**
+   * Step 2: the staging tables catch up with the fold, and the checkpoint with them, in one transaction.
+   * What to write is taken from the fold right here; the writing then runs while folding goes on (PostgreSQL
+   * has cores to spare while this process folds), one checkpoint at a time: the next one, and the last step,
+   * first wait for it, and fail if it failed.
+   */
   private async checkpoint(): Promise<void> {
-    const changes = this.fold.takeChanges();
-    const position = this.position!;
-    const { transactionId, globalPosition } = decodePosition(position);
+    await this.pendingCheckpoint;
     const first = !this.staged; // this run's first checkpoint, not resuming one: it creates the tables
-    await this.dataSource.transaction(async (tx) => {
-      if (first) await createStagingTables(tx);
-      const ids = changes.map(({ folded }) => folded.shoe.shoeId);
-      const wholeShoes: string[] = []; // shoes whose ratings are all rewritten (not tracked per user)
-      const gone = noRatingRows();
-      const rated = noRatingRows();
-      for (const { folded, users } of changes) {
-        const { shoeId, ratingsByUser } = folded.shoe;
-        if (users === null) wholeShoes.push(shoeId);
-        for (const userId of users ?? Object.keys(ratingsByUser)) {
-          if (users !== null) {
-            gone.shoeIds.push(shoeId);
-            gone.userIds.push(userId);
-          }
-          if (!Object.hasOwn(ratingsByUser, userId)) continue;
-          rated.shoeIds.push(shoeId);
-          rated.userIds.push(userId);
-          rated.sizes.push(ratingsByUser[userId]);
+    const position = this.position!;
+    const events = this.events;
+    const changes = this.fold.takeChanges();
+    const wholeShoes: string[] = []; // shoes whose ratings are all written (not tracked per user)
+    const gone = noRatingRows();
+    const rated = noRatingRows();
+    for (const { folded, users } of changes) {
+      const { shoeId, ratingsByUser } = folded.shoe;
+      if (users === null) wholeShoes.push(shoeId);
+      for (const userId of users ?? Object.keys(ratingsByUser)) {
+        if (users !== null) {
+          gone.shoeIds.push(shoeId);
+          gone.userIds.push(userId);
         }
+        if (!Object.hasOwn(ratingsByUser, userId)) continue;
+        rated.shoeIds.push(shoeId);
+        rated.userIds.push(userId);
+        rated.sizes.push(ratingsByUser[userId]);
       }
-      if (!first) {
-        await deleteShoeRows(tx, NEXT_SHOE_TABLES, ids);
+    }
+    const rows = changes.map(({ folded }) => shoeRowOf(folded));
+    const { transactionId, globalPosition } = decodePosition(position);
+    this.staged = true;
+    this.lastCheckpointAt = Date.now();
+    const written = this.dataSource.transaction(async (tx) => {
+      if (first) await createStagingTables(tx);
+      else {
+        await deleteShoeRows(tx, NEXT_SHOE_TABLES, rows.map((row) => row.id));
         await tx.query(`DELETE FROM ${NEXT_SHOE_TABLES.shoeRatings} WHERE shoe_id = ANY($1::uuid[])`, [wholeShoes]);
         await deleteRatingRows(tx, NEXT_SHOE_TABLES, gone);
       }
-      await insertShoeRows(tx, NEXT_SHOE_TABLES, changes.map(({ folded }) => shoeRowOf(folded)));
+      await insertShoeRows(tx, NEXT_SHOE_TABLES, rows);
       await insertRatingRows(tx, NEXT_SHOE_TABLES, rated);
       await tx.query(
         `INSERT INTO projection_checkpoints (projection, phase, transaction_id, global_position, events_applied)
@@ -199,16 +210,16 @@ class OfflineRebuild {
          ON CONFLICT (projection) DO UPDATE SET phase = EXCLUDED.phase, transaction_id = EXCLUDED.transaction_id,
            global_position = EXCLUDED.global_position, events_applied = EXCLUDED.events_applied, updated_at = now(),
            started_at = CASE WHEN $6 THEN now() ELSE projection_checkpoints.started_at END`,
-        [SHOES_CHECKPOINT, FOLDING, transactionId, globalPosition, this.events, first],
+        [SHOES_CHECKPOINT, FOLDING, transactionId, globalPosition, events, first],
       );
-    });
-    this.staged = true;
-    this.lastCheckpointAt = Date.now();
-    await this.options.onCheckpoint?.({ events: this.events, position });
+    }).then(() => this.options.onCheckpoint?.({ events, position }));
+    written.catch(() => undefined); // seen by whoever awaits pendingCheckpoint next
+    this.pendingCheckpoint = written;
   }
 
   /** Step 3. */
   private async finish(): Promise<RebuildReport> {
+    await this.pendingCheckpoint;
     return this.dataSource.transaction('READ COMMITTED', async (tx) => {
       await tx.query(HOLD_BACK_PROJECTION_WRITERS);
       await tx.query(`LOCK TABLE shoes, shoe_ratings IN EXCLUSIVE MODE`);
