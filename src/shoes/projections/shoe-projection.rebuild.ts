@@ -232,14 +232,12 @@ class OfflineRebuild {
         if (page.read < this.batchSize) break;
       }
       const differences = await this.compareAndRepair(tx);
-      if (this.staged) {
-        await dropNextTables(tx);
-        await tx.query(`UPDATE projection_checkpoints SET phase = $2, events_applied = $3, updated_at = now() WHERE projection = $1`, [
-          SHOES_CHECKPOINT,
-          this.options.dryRun ? 'offline: compared' : 'offline: repaired',
-          this.events,
-        ]);
-      }
+      // Done with checkpoints: this run's (or a `fresh` run's predecessor's) can no longer be resumed.
+      if (this.staged) await dropNextTables(tx);
+      await tx.query(
+        `UPDATE projection_checkpoints SET phase = $2, events_applied = $3, updated_at = now() WHERE projection = $1 AND phase = $4`,
+        [SHOES_CHECKPOINT, this.options.dryRun ? 'offline: compared' : 'offline: repaired', this.events, FOLDING],
+      );
       return { events: this.events, shoes: this.fold.shoes.size, differences, resumedAfter: this.resumedAfter };
     });
   }
