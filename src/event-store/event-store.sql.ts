@@ -130,6 +130,22 @@ export const READ_ALL = `
   LIMIT $5`;
 
 /**
+ * READ_ALL of one stream type ($3) only, for folds that read all of it (projection rebuilds), without the
+ * upper bound, and lean where it costs: stream_type is known, and the time comes as epoch milliseconds
+ * (floored to the millisecond a Date keeps), which is much cheaper to turn into a Date than timestamptz text.
+ * $1, $2 after; $4 limit. Served by events_transaction_position_idx, as READ_ALL.
+ */
+export const READ_ALL_OF_TYPE = `
+  SELECT transaction_id::text AS transaction_id_text, global_position::text AS global_position_text,
+    stream_id, version, type, schema_version, data, metadata, floor(extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_at_ms
+  FROM events
+  WHERE ${BELOW_HORIZON}
+    AND stream_type = $3::text
+    AND (transaction_id, global_position) > ($1::xid8, $2::bigint)
+  ORDER BY transaction_id, global_position
+  LIMIT $4`;
+
+/**
  * READ_ALL without the horizon: every committed event after ($1, $2), $3 at most. Only correct while no
  * append can be in flight (EventStore.readAllCommitted says who may use it).
  */

@@ -70,6 +70,32 @@ it('readStreamsInOrder walks whole streams by (stream id, version) after a given
   await expect(store.readStreamsInOrder({ streamType: 'thing', limit: 0 })).rejects.toThrow(RangeError);
 });
 
+it('readAllOfType is readAll restricted to one stream type: same events, envelopes and shapes, other types left out', async () => {
+  const streamId = await streamWithOldRow();
+  const other = newStreamId();
+  await store.transaction(async (tx) => {
+    await store.lockStreams(tx, [other]);
+    await store.append(tx, other, 'other thing', [{ type: 'Renamed', data: { name: 'x' }, metadata: { by: 'me' } }], {
+      expectedVersion: 0,
+      occurredAt: new Date('2026-11-24T01:02:03.456Z'),
+    });
+  });
+  const all = await eventually(async () => {
+    const events = await store.readAll({ limit: 10_000 });
+    return events.some((e) => e.streamId === other) ? events : undefined;
+  });
+  const things = await store.readAllOfType({ streamType: 'thing', limit: 10_000 });
+  expect(things).toEqual(all.filter((e) => e.streamType === 'thing'));
+  expect(things.filter((e) => e.streamId === streamId)).toMatchObject(currentShapes);
+  expect(await store.readAllOfType({ streamType: 'other thing', limit: 10 })).toEqual([
+    expect.objectContaining({ streamId: other, metadata: { by: 'me' }, occurredAt: new Date('2026-11-24T01:02:03.456Z') }),
+  ]);
+  // Paged with `after`, as a rebuild reads it.
+  const second = await store.readAllOfType({ streamType: 'thing', after: things[0].position, limit: 1 });
+  expect(second).toEqual([things[1]]);
+  await expect(store.readAllOfType({ streamType: 'thing', limit: 10_001 })).rejects.toThrow(RangeError);
+});
+
 it('refuses to append a schema version newer than the code knows, and appends nothing', async () => {
   const streamId = newStreamId();
   await expect(

@@ -1,5 +1,5 @@
 import type { FitSize, ShoeEvent } from './shoe.events';
-import { currentRatingOf, decisionStateOf, evolve, evolveDecisionState, initialShoe, type Shoe } from './shoe';
+import { currentRatingOf, decisionStateOf, evolve, evolveDecisionState, evolveInPlace, initialShoe, type Shoe } from './shoe';
 import { created, fold as given, imported, renamed, retracted, SHOE_ID, submitted } from './shoe-decider.spec-kit';
 import { averageOf } from './true-to-size';
 
@@ -108,6 +108,28 @@ describe('evolve', () => {
       const unknown = { type: 'ShoeDeleted', data: { shoeId: SHOE_ID } } as unknown as ShoeEvent;
       expect(() => evolve(given(created), unknown)).toThrow('unknown shoe event type "ShoeDeleted"');
     });
+  });
+});
+
+describe('evolveInPlace', () => {
+  const stream = [created, submitted('u1', 2), submitted('u2', 4), imported(1, 5), renamed('B'), submitted('u1', 5, 2), retracted('u2', 4), submitted('__proto__', 3)];
+
+  it('folds to what evolve folds, changing the state it owns instead of copying it', () => {
+    let state = initialShoe();
+    const afterCreation = (state = evolveInPlace(state, stream[0]));
+    for (const event of stream.slice(1)) expect(evolveInPlace(state, event)).toBe(afterCreation);
+    expect(state).toEqual(given(...stream));
+    expect(currentRatingOf(state, '__proto__')).toBe(3);
+    expect(Object.getPrototypeOf(existing(state).ratingsByUser)).toBe(Object.prototype);
+  });
+
+  it('throws before changing anything', () => {
+    const state = given(created, submitted('u1', 2));
+    const snapshot = structuredClone(state);
+    for (const bad of [submitted('u1', 4, 3), retracted('u2', 2), created, submitted('u2', 1, 1)]) {
+      expect(() => evolveInPlace(state, bad)).toThrow();
+      expect(state).toEqual(snapshot);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import type {
   TrueToSizesImported,
   TrueToSizeSubmitted,
 } from './shoe.events';
-import { addRating, emptyStats, removeRating } from './true-to-size';
+import { copyStats, countRating, emptyStats } from './true-to-size';
 
 /**
  * Two views of a shoe:
@@ -49,8 +49,19 @@ export function initialShoe(): Shoe {
  * Folds one event into the state; every event adds 1 to the version.
  * Events are facts, so an event that cannot apply (e.g. a rename before creation) means the stream is
  * corrupt: it throws rather than silently produce a state that no projection would agree with.
+ * Pure: `evolveInPlace` on a copy of the state, so both share one set of rules.
  */
 export function evolve(state: Shoe, event: ShoeEvent): Shoe {
+  return evolveInPlace(copyOf(state), event);
+}
+
+/**
+ * `evolve` for a fold that owns its state (a rebuild folding a whole log): the same rules, applied to
+ * `state` itself, so one event costs the same however many ratings the shoe has (evolve copies them
+ * all, which makes folding a long stream quadratic). Returns the new state: `state`, changed, except
+ * for ShoeCreated, which makes a new one. Throws before changing anything, like evolve.
+ */
+export function evolveInPlace(state: Shoe, event: ShoeEvent): Shoe {
   switch (event.type) {
     case 'ShoeCreated':
       return created(state, event);
@@ -129,30 +140,49 @@ function created(state: Shoe, { data }: ShoeCreated): Shoe {
 }
 
 function renamed(shoe: ExistingShoe, { data }: ShoeRenamed): Shoe {
-  return { ...shoe, name: data.name, version: shoe.version + 1 };
+  shoe.name = data.name;
+  shoe.version += 1;
+  return shoe;
 }
 
 function submitted(shoe: ExistingShoe, { data }: TrueToSizeSubmitted): Shoe {
   // previousSize is what the projections subtract; it must agree with the fold's per-user state.
   expectCurrentRating(shoe, data.userId, data.previousSize);
-  const withoutPrevious = data.previousSize === null ? shoe.stats : removeRating(shoe.stats, data.previousSize);
-  return {
-    ...shoe,
-    version: shoe.version + 1,
-    stats: addRating(withoutPrevious, data.size),
-    ratingsByUser: { ...shoe.ratingsByUser, [data.userId]: data.size },
-  };
+  if (data.previousSize !== null) countRating(shoe.stats, data.previousSize, -1);
+  countRating(shoe.stats, data.size, +1);
+  setRating(shoe.ratingsByUser, data.userId, data.size);
+  shoe.version += 1;
+  return shoe;
 }
 
 function retracted(shoe: ExistingShoe, { data }: TrueToSizeRetracted): Shoe {
   expectCurrentRating(shoe, data.userId, data.retractedSize);
-  const { [data.userId]: _retracted, ...ratingsByUser } = shoe.ratingsByUser;
-  return { ...shoe, version: shoe.version + 1, stats: removeRating(shoe.stats, data.retractedSize), ratingsByUser };
+  countRating(shoe.stats, data.retractedSize, -1);
+  delete shoe.ratingsByUser[data.userId];
+  shoe.version += 1;
+  return shoe;
 }
 
 function imported(shoe: ExistingShoe, { data }: TrueToSizesImported): Shoe {
   // Imported ratings are anonymous: they enter the statistics only, never ratingsByUser.
-  return { ...shoe, version: shoe.version + 1, stats: data.sizes.reduce(addRating, shoe.stats) };
+  for (const size of data.sizes) countRating(shoe.stats, size, +1);
+  shoe.version += 1;
+  return shoe;
+}
+
+/** A copy evolveInPlace may change without touching `shoe`. */
+function copyOf(shoe: Shoe): Shoe {
+  if (shoe.status !== 'existing') return shoe; // never changed in place: ShoeCreated makes a new state
+  return { ...shoe, stats: copyStats(shoe.stats), ratingsByUser: { ...shoe.ratingsByUser } };
+}
+
+/**
+ * ratingsByUser[userId] = size as an own property whatever the id: a plain assignment of "__proto__"
+ * would set the object's prototype instead (spread and object literals, as evolve used, never do).
+ */
+function setRating(ratings: Record<string, FitSize>, userId: string, size: FitSize): void {
+  if (userId === '__proto__') Object.defineProperty(ratings, userId, { value: size, writable: true, enumerable: true, configurable: true });
+  else ratings[userId] = size;
 }
 
 function existing(state: Shoe, event: ShoeEvent): ExistingShoe {

@@ -13,24 +13,36 @@ export function emptyStats(): TrueToSizeStats {
 }
 
 export function addRating(stats: TrueToSizeStats, size: FitSize): TrueToSizeStats {
-  return withBucket(stats, size, +1);
+  const copy = copyStats(stats);
+  countRating(copy, size, +1);
+  return copy;
 }
 
 /** Throws when no rating of that size is counted: the events disagree with each other (a bug, not user input). */
 export function removeRating(stats: TrueToSizeStats, size: FitSize): TrueToSizeStats {
-  if (stats.distribution[size - 1] === 0) {
+  const copy = copyStats(stats);
+  countRating(copy, size, -1);
+  return copy;
+}
+
+/**
+ * addRating (+1) or removeRating (-1) on statistics the caller owns (a fold): changes `stats` itself, with
+ * the same rules and errors, and throws before changing anything.
+ */
+export function countRating(stats: TrueToSizeStats, size: FitSize, delta: 1 | -1): void {
+  if (delta < 0 && stats.distribution[size - 1] === 0) {
     throw new Error(`cannot remove a rating of size ${size}: none is counted`);
   }
-  return withBucket(stats, size, -1);
+  stats.count += delta;
+  stats.sum += delta * size;
+  stats.distribution[size - 1] += delta;
+}
+
+export function copyStats(stats: TrueToSizeStats): TrueToSizeStats {
+  return { count: stats.count, sum: stats.sum, distribution: [...stats.distribution] as TrueToSizeStats['distribution'] };
 }
 
 /** The TrueToSize calculation: plain IEEE sum/count, no rounding (sums of small integers are exact). */
 export function averageOf(stats: TrueToSizeStats): number | null {
   return stats.count === 0 ? null : stats.sum / stats.count;
-}
-
-function withBucket(stats: TrueToSizeStats, size: FitSize, delta: 1 | -1): TrueToSizeStats {
-  const distribution: TrueToSizeStats['distribution'] = [...stats.distribution];
-  distribution[size - 1] += delta;
-  return { count: stats.count + delta, sum: stats.sum + delta * size, distribution };
 }

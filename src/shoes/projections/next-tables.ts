@@ -3,9 +3,13 @@ import { LIVE_SHOE_TABLES, NEXT_SHOE_TABLES, quoteIdentifier } from './shoe.proj
 
 /**
  * The new version of the read-model tables an online rebuild fills (`shoes_next`, `shoe_ratings_next`),
- * and the switch that puts it in place of the live one. Only the rebuild touches the _next tables, and
- * only one rebuild runs at a time (projection-locks.ts).
+ * and the switch that puts it in place of the live one; the offline rebuild keeps its checkpoints in
+ * tables of the same names (createStagingTables). Only a rebuild touches the _next tables, and only one
+ * rebuild, online or offline, runs at a time (projection-locks.ts).
  */
+/** The projection_checkpoints row of the shoe read model (shoes + shoe_ratings), online or offline. */
+export const SHOES_CHECKPOINT = 'shoes';
+
 const PAIRS: [live: string, next: string][] = [
   [LIVE_SHOE_TABLES.shoes, NEXT_SHOE_TABLES.shoes],
   [LIVE_SHOE_TABLES.shoeRatings, NEXT_SHOE_TABLES.shoeRatings],
@@ -26,6 +30,21 @@ export async function createNextTables(tx: EntityManager): Promise<void> {
     await tx.query(`CREATE TABLE ${quoteIdentifier(next)} (LIKE ${quoteIdentifier(live)} INCLUDING ALL)`);
     await renamePlan(tx, live, next);
   }
+}
+
+/**
+ * The offline rebuild's checkpoint tables (shoe-projection.rebuild.ts), under the same names: the live
+ * tables' columns, defaults and checks, and only their primary keys. The offline rebuild never swaps them
+ * in (it reads them back to resume after an interruption), so the other indexes would only slow down its
+ * checkpoints. A leftover, offline or online, is dropped first.
+ */
+export async function createStagingTables(tx: EntityManager): Promise<void> {
+  await dropNextTables(tx);
+  const [shoes, ratings] = PAIRS;
+  await tx.query(`CREATE TABLE ${quoteIdentifier(shoes[1])} (LIKE ${quoteIdentifier(shoes[0])} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (id))`);
+  await tx.query(
+    `CREATE TABLE ${quoteIdentifier(ratings[1])} (LIKE ${quoteIdentifier(ratings[0])} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (shoe_id, user_id))`,
+  );
 }
 
 export async function dropNextTables(db: Queryable): Promise<void> {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodePosition } from '../../event-store/position';
-import { compareWithLive, createNextTables, dropNextTables, swapInNextTables } from './next-tables';
+import { compareWithLive, createNextTables, dropNextTables, SHOES_CHECKPOINT, swapInNextTables } from './next-tables';
 import { acquireRebuildLock, HOLD_BACK_PROJECTION_WRITERS, type RebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 import { readShoeEvents, type RebuildReport, type ShoeEventPage } from './shoe-projection.rebuild';
@@ -45,8 +45,7 @@ export type OnlineRebuildReport = RebuildReport & {
   switched: boolean;
 };
 
-/** The projection_checkpoints row of the shoe read model (shoes + shoe_ratings). */
-export const SHOES_CHECKPOINT = 'shoes';
+export { SHOES_CHECKPOINT } from './next-tables';
 const MAX_PASSES = 20;
 const MAX_SWITCH_ATTEMPTS = 3;
 

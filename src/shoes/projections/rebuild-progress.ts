@@ -6,7 +6,7 @@ export type RebuildProgress = {
   events: number;
   /** Since the previous report (the first: since the start). */
   eventsPerSecond: number;
-  /** The last event applied: a log cursor (online) or `<stream id>@<version>` (offline); null before the first. */
+  /** The last event applied: a log cursor; null before the first. */
   position: string | null;
   /** Events still to apply (an estimate while writers append). */
   remaining: number;

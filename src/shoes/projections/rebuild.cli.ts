@@ -6,13 +6,16 @@ import { formatProgress } from './rebuild-progress';
 import { rebuildShoeProjections, type RebuildReport } from './shoe-projection.rebuild';
 
 /**
- * `npm run projections:rebuild [-- --online] [--dry-run] [--wait]`
+ * `npm run projections:rebuild [-- --online] [--dry-run] [--wait] [--fresh] [--checkpoint-seconds <n>]`
  * - default (offline): folds the whole log again and rewrites, in place, every read-model row that differs
- *   from it, printing each difference; writers wait meanwhile (readers do not).
+ *   from it, printing each difference; writers wait while it compares and repairs (readers do not). It
+ *   checkpoints every 30 s, and a run interrupted after a checkpoint is resumed from it by the next one.
  * - --online: rebuilds into new tables while the service keeps serving, then switches to them
  *   (online-rebuild.ts); prints the differences the replaced tables had.
  * - --dry-run: compare only (online: build, compare, drop the new tables).
  * - --wait: when another rebuild runs, wait for it instead of exiting with code 3.
+ * - --fresh (offline): start from the beginning of the log even if an interrupted run left a checkpoint.
+ * - --checkpoint-seconds <n> (offline): how often to checkpoint (default 30; 0: after every read).
  * Progress goes to stderr at most once per second; differences and the summary to stdout.
  * Exit codes: 0 the tables matched the log; 2 differences found (and, without --dry-run, repaired or
  * replaced); 3 another rebuild is running; 1 failed.
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
       'dry-run': { type: 'boolean', default: false },
       online: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
+      fresh: { type: 'boolean', default: false },
+      'checkpoint-seconds': { type: 'string' },
     },
   });
   const dryRun = values['dry-run'];
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
           ...common,
           onPhase: (phase) => void process.stderr.write(`rebuild: ${PHASE_MESSAGES[phase]}\n`),
         })
-      : await rebuildShoeProjections(database.dataSource, common);
+      : await rebuildShoeProjections(database.dataSource, { ...common, fresh: values.fresh, checkpointIntervalMs: checkpointInterval(values['checkpoint-seconds']) });
     const seconds = (Date.now() - started) / 1000;
     for (const line of report.differences) process.stdout.write(`difference: ${line}\n`);
     const outcome = report.differences.length
@@ -61,14 +66,24 @@ async function main(): Promise<void> {
       report.switchEvents !== undefined
         ? ` online (${report.passes} passes, ${report.caughtUpEvents} events caught up, ${report.switchEvents} applied in the switch, checkpoint ${report.position ?? 'start'})`
         : '';
+    // A resumed run folded only what came after its checkpoint: its rate counts those events.
+    const resumed = report.resumedAfter ? ` (resumed from a checkpoint after ${report.resumedAfter} events)` : '';
+    const folded = report.events - (report.resumedAfter ?? 0);
     process.stdout.write(
       `rebuilt ${report.shoes} shoes from ${report.events} events in ${seconds.toFixed(1)} s ` +
-        `(${Math.round(report.events / Math.max(seconds, 0.001))} events/s)${online}: ${outcome}\n`,
+        `(${Math.round(folded / Math.max(seconds, 0.001))} events/s)${online}${resumed}: ${outcome}\n`,
     );
     process.exitCode = report.differences.length ? 2 : 0;
   } finally {
     await database.close();
   }
+}
+
+function checkpointInterval(seconds: string | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const n = Number(seconds);
+  if (!(n >= 0)) throw new Error(`--checkpoint-seconds must be a number of seconds, 0 or more (got ${JSON.stringify(seconds)})`);
+  return n * 1000;
 }
 
 main().catch((err) => {
