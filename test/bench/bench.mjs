@@ -33,6 +33,8 @@ const SHOES = 1000;
 const WRITE_CLIENTS = 32;
 const READ_CONNECTIONS = 64;
 const SUBS_PER_SOCKET = 100;
+// BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": extra node flags for the server processes (profiling).
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -307,7 +309,7 @@ async function main() {
   }
 
   log(`starting the server (node dist/main.js) on port ${port}`);
-  const server = spawnChild('server', process.execPath, [path.join(ROOT, 'dist/main.js')], serverEnv);
+  const server = spawnChild('server', process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, 'dist/main.js')], serverEnv);
   cleanups.push(async () => {
     await server.stop();
     log('server stopped');
@@ -601,7 +603,7 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   const liveShoes = shoeIds.slice(0, 100);
   const port2 = await freePort();
   log(`L live: second instance on port ${port2}; ${subscribers} subscribers; ${rate} ratings/s for ${seconds} s`);
-  const second = spawnChild('server-2', process.execPath, [path.join(ROOT, 'dist/main.js')], { ...serverEnv, PORT: String(port2), DATABASE_URL: databaseUrl });
+  const second = spawnChild('server-2', process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, 'dist/main.js')], { ...serverEnv, PORT: String(port2), DATABASE_URL: databaseUrl });
   cleanups.push(() => second.stop());
   await waitFor('second server', async () => (await request(undefined, port2, 'GET', '/health/ready')).status === 200, 60_000, second);
   const ports = [port, port2];
