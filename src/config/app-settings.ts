@@ -21,6 +21,8 @@ export type AppSettings = Readonly<{
   shutdownGraceMs: number;
   /** Events a live subscriber may have queued before it is ended as lagged (EventFeed's subscriberQueueSize). */
   feedSubscriberQueueSize: number;
+  /** Connections the event feed opens for replays, beside its LISTEN and follow connections (EventFeed's replayPoolSize). */
+  feedReplayPoolSize: number;
 }>;
 
 /**

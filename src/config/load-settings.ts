@@ -189,6 +189,7 @@ function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
     corsOrigins: [...raw.server.corsOrigins],
     shutdownGraceMs: raw.server.shutdownGraceMs,
     feedSubscriberQueueSize: raw.feed.subscriberQueueSize,
+    feedReplayPoolSize: raw.feed.replayPoolSize,
   });
 }
 

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { EventFeed, SubscriptionLaggedError } from '../../event-store/event-feed';
 import type { RecordedEvent } from '../../event-store/event-store';
-import { EventStore } from '../../event-store/event-store';
 import { InvalidPositionError } from '../../event-store/position';
 import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeEntity } from '../projections/shoe.entity';
@@ -21,13 +20,13 @@ export class ShoeLiveStreams {
 
   constructor(
     private readonly feed: EventFeed,
-    private readonly store: EventStore,
     private readonly queryBus: QueryBus,
   ) {}
 
   /** Every event after `after` (or from now), then live; ends with a Lagged item if the client falls behind. */
   async events(options: { after: string | null; shoeId: string | null }): Promise<AsyncIterableIterator<RecordedEvent<ShoeEvent> | Lagged>> {
-    if (options.after !== null && !(await this.store.positionExists(options.after))) throw new InvalidPositionError(options.after);
+    // On the feed's connections, like the replay that follows: under write load the app's pool is the mutations'.
+    if (options.after !== null && !(await this.feed.positionExists(options.after))) throw new InvalidPositionError(options.after);
     const source = this.feed.subscribe({ after: options.after, streamId: options.shoeId ?? undefined });
     return endWithLagged(source as AsyncIterableIterator<RecordedEvent<ShoeEvent>>);
   }
