@@ -246,6 +246,18 @@ function cpuPercent(a, b) {
   return { server: pct('server'), postgres: pct('postgres'), bench: pct('bench'), readBaseline: pct('baseline') };
 }
 
+/** The whole machine's busy and total jiffies (/proc/stat), to see load from outside the bench (other jobs). */
+function machineTicks() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
@@ -598,8 +610,9 @@ async function main() {
  */
 async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row }) {
   const seconds = Number(process.env.BENCH_LIVE_SECONDS) || (QUICK ? 3 : 10);
-  const rate = 500;
-  const subscribers = 2000;
+  // BENCH_LIVE_RATE: another write rate, to find where latency breaks down (the table's row says which rate ran).
+  const rate = Number(process.env.BENCH_LIVE_RATE) || 500;
+  const subscribers = Number(process.env.BENCH_LIVE_SUBSCRIBERS ?? 2000); // another count only to take L apart
   const liveShoes = shoeIds.slice(0, 100);
   const port2 = await freePort();
   log(`L live: second instance on port ${port2}; ${subscribers} subscribers; ${rate} ratings/s for ${seconds} s`);
@@ -672,11 +685,40 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   const lastSize = new Map();
   const agents = ports.map(() => makeAgent(64));
   const callers = ports.map((p, i) => gqlCaller(agents[i], p));
+  // The feed's reads of the log per instance (follow: new events; replay: history), before and after.
+  const feedReads = async () =>
+    Promise.all(
+      ports.map(async (p) => {
+        const text = (await request(undefined, p, 'GET', '/metrics')).text;
+        return Number(/^tts_event_feed_catch_up_reads_total\{kind="follow"\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+      }),
+    );
+  const feedReads0 = await feedReads();
+  const serversCpu = () => ticks(cpuWatch.serverPid).cpu + ticks(second.pid).cpu;
+  const serversCpu0 = serversCpu();
   const cpu0 = cpuSample();
   const started = performance.now();
   let sent = 0;
   let failed = 0;
   const inFlight = new Set();
+  const writeLatencies = [];
+  // Once a second: what was written and delivered, and who used the CPU (both instances, PostgreSQL, this
+  // process), so a run shows whether the servers, the database or the load generator is the limit.
+  const secondPid = second.pid;
+  const sampleLive = () => ({ ...cpuSample(), server2: ticks(secondPid).cpu, machine: machineTicks(), responded: respondedAt.size, deliveries: latencies.length });
+  let lastSample = sampleLive();
+  const progress = setInterval(() => {
+    const now = sampleLive();
+    const ms = now.at - lastSample.at;
+    const pct = (k) => Math.round(((now[k] - lastSample[k]) * TICK_MS * 100) / ms);
+    log(
+      `  t=${((now.at - started) / 1000).toFixed(0)} s: sent ${sent}, answered ${now.responded} (+${now.responded - lastSample.responded}), ` +
+        `in flight ${inFlight.size}, failed ${failed}, deliveries +${now.deliveries - lastSample.deliveries}; ` +
+        `cpu% server-1 ${pct('server')} server-2 ${pct('server2')} postgres ${pct('postgres')} bench ${pct('bench')}; ` +
+        `machine ${Math.round((100 * (now.machine.busy - lastSample.machine.busy)) / (now.machine.total - lastSample.machine.total))}% busy of ${os.cpus().length} cores`,
+    );
+    lastSample = now;
+  }, 1000);
   const writeOne = async (n) => {
     const shoe = liveShoes[n % liveShoes.length];
     const u = Math.floor(n / liveShoes.length) % users.length;
@@ -684,9 +726,11 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     const size = ((lastSize.get(key) ?? 0) % 5) + 1;
     lastSize.set(key, size);
     try {
+      const t0 = performance.now();
       const d = await callers[n % 2](SUBMIT, { id: shoe, size }, users[u]);
       const k = `${d.submitTrueToSize.id}:${d.submitTrueToSize.version}`;
       const now = performance.now();
+      writeLatencies.push(now - t0);
       respondedAt.set(k, now);
       for (const at of receivedAt.get(k) ?? []) latencies.push(at - now);
       receivedAt.delete(k);
@@ -707,7 +751,13 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   await Promise.all(inFlight);
   const writeSeconds = (performance.now() - started) / 1000;
   await sleep(3000); // drain
+  clearInterval(progress);
   const cpu = cpuPercent(cpu0, cpuSample());
+  const feedReads1 = await feedReads();
+  // CPU, unlike latency, hardly depends on what else runs on the machine: the cost of fan-out (plus the writes).
+  const serverCpuSeconds = ((serversCpu() - serversCpu0) * TICK_MS) / 1000;
+  log(`  both servers used ${serverCpuSeconds.toFixed(1)} s of CPU: ${((serverCpuSeconds * 1e6) / Math.max(1, latencies.length)).toFixed(1)} µs per delivery (writes included)`);
+  log(`  the feeds' follow reads of the log: ${feedReads1.map((n, i) => n - feedReads0[i]).join(' and ')}`);
   let expected = 0;
   let missing = 0;
   for (const k of respondedAt.keys()) {
@@ -717,7 +767,8 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     missing += Math.max(0, want - (received.get(k) ?? 0));
   }
   const stats = summary(latencies);
-  log(`  ${respondedAt.size} writes (${(respondedAt.size / writeSeconds).toFixed(0)}/s achieved, ${failed} failed); ${latencies.length} deliveries of ${expected} expected, ${missing} missing, ${errors} other messages; latency p50 ${stats.p50.toFixed(1)} ms p99 ${stats.p99.toFixed(1)} ms; cpu% ${JSON.stringify(cpu)} (server = first instance only)`);
+  const writeStats = summary(writeLatencies);
+  log(`  ${respondedAt.size} writes (${(respondedAt.size / writeSeconds).toFixed(0)}/s achieved, ${failed} failed; mutation latency p50 ${writeStats.p50.toFixed(1)} ms p99 ${writeStats.p99.toFixed(1)} ms); ${latencies.length} deliveries of ${expected} expected, ${missing} missing, ${errors} other messages; latency p50 ${stats.p50.toFixed(1)} ms p99 ${stats.p99.toFixed(1)} ms; cpu% ${JSON.stringify(cpu)} (server = first instance only)`);
   for (const ws of sockets) ws.terminate();
   for (const a of agents) a.destroy();
   serverLogs.push(`--- second instance (L) ---\n${second.output()}`);
@@ -733,6 +784,9 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     p50: stats.p50,
     writes: respondedAt.size,
     achievedRate: respondedAt.size / writeSeconds,
+    writeP50: writeStats.p50,
+    serverCpuSeconds,
+    writeP99: writeStats.p99,
     failedWrites: failed,
     deliveries: latencies.length,
     expected,
