@@ -1,6 +1,7 @@
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
 import { GqlOptionsFactory } from '@nestjs/graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
@@ -11,6 +12,7 @@ import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
+import { SharedSubscriptionResults } from './shared-subscription-results';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
@@ -30,6 +32,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
 
   createGqlOptions(): ApolloDriverConfig {
     const { jwtSecret, env } = this.config.settings;
+    const auth = socketAuth(jwtSecret);
     return {
       path: '/graphql',
       autoSchemaFile: true,
@@ -41,7 +44,15 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       formatError: formatGraphQLError(env === 'development'),
       plugins: [operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
-      subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), ...socketErrorFormatting(env === 'development'), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
+      subscriptions: {
+        'graphql-ws': {
+          ...auth,
+          ...socketErrorFormatting(env === 'development'),
+          onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
+          // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).
+          ...sharedExecution(),
+        },
+      },
       context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
     };
   }
@@ -50,4 +61,9 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
     if (arg.req) return { req: arg.req, address: arg.req.ip ?? null, ...(await identify(arg.req.headers.authorization, secret)) };
     return { address: socketAddress(arg.extra), identity: socketIdentity(arg.extra), authError: null };
   }
+}
+
+/** graphql-ws's `subscribe`: one execution per event for all subscribers of the same document and variables, not one each. */
+function sharedExecution(): Pick<ServerOptions, 'subscribe'> {
+  return { subscribe: new SharedSubscriptionResults().subscribe };
 }
