@@ -2,6 +2,8 @@ import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
 import { GqlOptionsFactory } from '@nestjs/graphql';
 import type { ServerOptions } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
@@ -13,7 +15,11 @@ import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plu
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
 import { SharedSubscriptionResults } from './shared-subscription-results';
+import { batchSocketWrites } from './socket-write-batching';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
+
+/** What graphql-ws's `ws` adapter puts in `ctx.extra`. */
+type SocketExtra = { socket: WebSocket; request?: IncomingMessage };
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
 export const BUILD_SCHEMA_OPTIONS = { orphanedTypes: SHOE_EVENT_MODELS };
@@ -47,6 +53,11 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       subscriptions: {
         'graphql-ws': {
           ...auth,
+          onConnect: (ctx) => {
+            // The frames a socket sends in one event-loop turn leave in one write (socket-write-batching.ts).
+            batchSocketWrites((ctx.extra as SocketExtra).socket, (ctx.extra as SocketExtra).request?.socket);
+            return auth.onConnect(ctx);
+          },
           ...socketErrorFormatting(env === 'development'),
           onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
           // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).

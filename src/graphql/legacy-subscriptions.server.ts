@@ -12,6 +12,7 @@ import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
 import { checkSubscribePayload } from './query-limits.plugin';
 import { SharedSubscriptionResults } from './shared-subscription-results';
+import { batchSocketWrites } from './socket-write-batching';
 
 /** The subprotocol of subscriptions-transport-ws (GraphQL Playground, older Apollo clients); graphql-ws's is graphql-transport-ws. */
 const LEGACY_PROTOCOL = 'graphql-ws';
@@ -69,6 +70,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     connection: ConnectionContext,
     secret: string,
   ): Promise<GraphQLContext | false> {
+    batchSocketWrites(socket, connection.request.socket);
     const { identity, authError } = await identify(params?.authorization, secret);
     if (authError) {
       socket.close(FORBIDDEN_CLOSE_CODE, 'Forbidden'); // the library alone would close with 1011
