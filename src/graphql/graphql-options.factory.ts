@@ -14,7 +14,7 @@ import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
-import { SharedSubscriptionResults } from './shared-subscription-results';
+import { graphqlWsNextPayload, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 import { batchSocketWrites } from './socket-write-batching';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 
@@ -39,6 +39,12 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   createGqlOptions(): ApolloDriverConfig {
     const { jwtSecret, env } = this.config.settings;
     const auth = socketAuth(jwtSecret);
+    const errorFormatting = socketErrorFormatting(env === 'development');
+    // One execution per event for all subscribers of the same document and variables, written to their sockets
+    // directly as the `next` messages graphql-ws would send (with the same error formatting as onNext below).
+    const shared = new SharedSubscriptionResults({
+      nextPayload: (result) => graphqlWsNextPayload(result, (r) => errorFormatting.onNext(null, '', null, null, r)),
+    });
     return {
       path: '/graphql',
       autoSchemaFile: true,
@@ -58,23 +64,31 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
             batchSocketWrites((ctx.extra as SocketExtra).socket, (ctx.extra as SocketExtra).request?.socket);
             return auth.onConnect(ctx);
           },
-          ...socketErrorFormatting(env === 'development'),
+          ...errorFormatting,
           onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
           // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).
-          ...sharedExecution(),
+          ...subscribeWith(shared),
         },
       },
-      context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
+      // graphql-ws calls it with (ctx, id, …) for each subscription; HTTP with ({ req }).
+      context: (arg: { req?: GraphQLContext['req']; extra?: unknown }, id?: unknown) => this.context(arg, jwtSecret, id),
     };
   }
 
-  private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string): Promise<GraphQLContext> {
+  private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string, id?: unknown): Promise<GraphQLContext> {
     if (arg.req) return { req: arg.req, address: arg.req.ip ?? null, ...(await identify(arg.req.headers.authorization, secret)) };
-    return { address: socketAddress(arg.extra), identity: socketIdentity(arg.extra), authError: null };
+    const context: GraphQLContext & { [SOCKET_TARGET]?: SocketTarget } = {
+      address: socketAddress(arg.extra),
+      identity: socketIdentity(arg.extra),
+      authError: null,
+    };
+    // Where this subscription's messages may be written directly (SharedSubscriptionResults).
+    const extra = arg.extra as SocketExtra | undefined;
+    if (extra?.socket && extra.request?.socket && typeof id === 'string') context[SOCKET_TARGET] = { socket: extra.socket, tcp: extra.request.socket, id };
+    return context;
   }
 }
 
-/** graphql-ws's `subscribe`: one execution per event for all subscribers of the same document and variables, not one each. */
-function sharedExecution(): Pick<ServerOptions, 'subscribe'> {
-  return { subscribe: new SharedSubscriptionResults().subscribe };
+function subscribeWith(shared: SharedSubscriptionResults): Pick<ServerOptions, 'subscribe'> {
+  return { subscribe: shared.subscribe };
 }

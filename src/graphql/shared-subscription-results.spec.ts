@@ -9,7 +9,8 @@ import {
   parse,
   subscribe,
 } from 'graphql';
-import { SHARED_EXECUTION, SharedSubscriptionResults } from './shared-subscription-results';
+import { SYNC_CONSUMER } from '../event-store/sync-consumer';
+import { graphqlWsNextPayload, SHARED_EXECUTION, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 
 type Item = { id: string; n: number } | { lagged: true };
 
@@ -209,5 +210,152 @@ describe('SharedSubscriptionResults', () => {
     const document = parse('subscription { nothing }');
     const expected = await subscribe({ schema: f.schema, document });
     await expect(shared.subscribe({ schema: f.schema, document })).resolves.toEqual(expected);
+  });
+});
+
+/** A live source that can be consumed synchronously, like the EventFeed's (sync-consumer.ts). */
+function syncSource() {
+  const queue: Item[] = [];
+  const waiting: ((r: IteratorResult<Item>) => void)[] = [];
+  let sink: { offer(item: Item): boolean } | null = null;
+  let ended = false;
+  const settle = () => {
+    while (sink && queue.length > 0 && sink.offer(queue[0])) queue.shift();
+    while (!sink && queue.length > 0 && waiting.length > 0) waiting.shift()!({ done: false, value: queue.shift()! });
+    if (ended) for (const w of waiting.splice(0)) w({ done: true, value: undefined });
+  };
+  const iterator = {
+    next: () => new Promise<IteratorResult<Item>>((resolve) => (waiting.push(resolve), settle())),
+    return: () => ((ended = true), settle(), Promise.resolve({ done: true as const, value: undefined })),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    [SYNC_CONSUMER](s: { offer(item: Item): boolean } | null) {
+      sink = s;
+      settle();
+      return { flush: settle };
+    },
+  };
+  return {
+    iterator,
+    push: (item: Item) => (queue.push(item), settle()),
+    /** What a wrapper yields at the end through next() only, like endWithLagged's Lagged item. */
+    finalItem: (item: Item) => waiting.shift()?.({ done: false, value: item }),
+    end: () => iterator.return(),
+  };
+}
+
+/** A graphql-ws socket as the direct path sees it: frames sent, and a TCP socket that can be made to push back. */
+function socketTarget(id: string) {
+  const frames: string[] = [];
+  const drains: (() => void)[] = [];
+  const tcp = { writableLength: 0, writableNeedDrain: false, once: (_event: 'drain', listener: () => void) => drains.push(listener) };
+  const socket = { OPEN: 1, readyState: 1, send: (frame: string) => frames.push(frame) };
+  const pushBack = (on: boolean) => {
+    tcp.writableLength = on ? 10 * 1024 * 1024 : 0;
+    tcp.writableNeedDrain = on;
+    if (!on) drains.splice(0).forEach((drain) => drain());
+  };
+  return { frames, pushBack, target: { socket, tcp, id } as unknown as SocketTarget };
+}
+
+describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', () => {
+  const formatErrors = (result: ExecutionResult) =>
+    result.errors ? { ...result, errors: result.errors.map((e) => ({ message: e.message, extensions: { code: 'FORMATTED' } })) } : undefined;
+  /** The `next` message graphql-ws itself would send for `result` (server.ts emit.next, with that onNext). */
+  const graphqlWsFrame = (id: string, result: ExecutionResult) => JSON.stringify({ id, type: 'next', payload: graphqlWsNextPayload(result, formatErrors) });
+
+  function directFixture(query: string, subscribers: number, asyncField = false) {
+    const sources = Array.from({ length: subscribers + 1 }, () => syncSource()); // the last for a reference subscriber
+    let next = 0;
+    const Event = new GraphQLObjectType({
+      name: 'Event',
+      fields: {
+        id: { type: GraphQLString },
+        n: { type: GraphQLInt, resolve: (e: { n: number }) => (asyncField ? Promise.resolve(e.n) : e.n) },
+        broken: {
+          type: GraphQLString,
+          resolve: () => {
+            throw new Error('this field always fails');
+          },
+        },
+      },
+    });
+    const Subscription = new GraphQLObjectType({
+      name: 'Subscription',
+      fields: {
+        events: {
+          type: Event,
+          subscribe: () => sources[next++].iterator,
+          resolve: (item: Item) => {
+            if ('lagged' in item) throw new Error('lagged');
+            return item;
+          },
+          extensions: SHARED_EXECUTION,
+        },
+      },
+    });
+    const schema = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLInt } } }), subscription: Subscription });
+    const shared = new SharedSubscriptionResults({ nextPayload: (result) => graphqlWsNextPayload(result, formatErrors) });
+    const sockets = Array.from({ length: subscribers }, (_, i) => socketTarget(`op-${i}`));
+    const open = () =>
+      Promise.all(
+        sockets.map(
+          async (s) =>
+            (await shared.subscribe({ schema, document: parse(query), contextValue: { [SOCKET_TARGET]: s.target } })) as AsyncIterableIterator<ExecutionResult>,
+        ),
+      );
+    return { schema, sources, sockets, open, push: (item: Item) => sources.forEach((s) => s.push(item)) };
+  }
+
+  it('given events, then each socket gets exactly the frame graphql-ws would send, and the stream yields only the end', async () => {
+    const query = 'subscription { events { __typename id twice: n ...on Event { n } broken } }';
+    const f = directFixture(query, 3);
+    const streams = await f.open();
+    const ends = streams.map((s) => s.next());
+    const reference = (await subscribe({ schema: f.schema, document: parse(query) })) as AsyncIterableIterator<ExecutionResult>;
+    f.push({ id: 'e1', n: 7 });
+    f.push({ id: 'e2', n: 8 });
+
+    // graphql-js alone, on the items the reference subscriber's own source received (the last source made)
+    const expected = [(await reference.next()).value, (await reference.next()).value];
+    expect(expected[0].errors).toHaveLength(1);
+    f.sockets.forEach((s, i) => expect(s.frames).toEqual(expected.map((result) => graphqlWsFrame(`op-${i}`, result))));
+    f.sources.forEach((s) => void s.end());
+    for (const end of ends) await expect(end).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('given a socket that pushes back, then its events wait in order and go out when it drains', async () => {
+    const f = directFixture('subscription { events { id } }', 2);
+    await f.open();
+    f.sockets[0].pushBack(true);
+    f.push({ id: 'e1', n: 1 });
+    f.push({ id: 'e2', n: 2 });
+    expect(f.sockets[0].frames).toEqual([]);
+    expect(f.sockets[1].frames).toHaveLength(2);
+    f.sockets[0].pushBack(false);
+    expect(f.sockets[0].frames).toEqual(f.sockets[1].frames.map((frame) => frame.replace('"op-1"', '"op-0"')));
+  });
+
+  it('given a per-subscriber item, then it comes through the stream for graphql-ws to send (the lagged error path)', async () => {
+    const f = directFixture('subscription { events { id } }', 2);
+    const streams = await f.open();
+    const pending = streams[0].next();
+    f.sources[0].finalItem({ lagged: true });
+    const item = await pending;
+    expect(item.value).toEqual({ data: { events: null }, errors: [expect.objectContaining({ message: 'lagged' })] });
+    expect(f.sockets[0].frames).toEqual([]);
+  });
+
+  it('given a selection that resolves asynchronously, then events go through the stream instead, in order', async () => {
+    const f = directFixture('subscription { events { id n } }', 2, true);
+    const streams = await f.open();
+    f.push({ id: 'e1', n: 1 });
+    f.push({ id: 'e2', n: 2 });
+    for (const stream of streams) {
+      expect((await stream.next()).value).toEqual({ data: { events: { id: 'e1', n: 1 } } });
+      expect((await stream.next()).value).toEqual({ data: { events: { id: 'e2', n: 2 } } });
+    }
+    f.sockets.forEach((s) => expect(s.frames).toEqual([]));
   });
 });

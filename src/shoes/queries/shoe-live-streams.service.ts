@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { EventFeed, SubscriptionLaggedError } from '../../event-store/event-feed';
 import type { RecordedEvent } from '../../event-store/event-store';
 import { InvalidPositionError } from '../../event-store/position';
+import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable } from '../../event-store/sync-consumer';
 import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeEntity } from '../projections/shoe.entity';
 import { GetShoeQuery } from './get-shoe.query';
@@ -52,7 +53,10 @@ export class ShoeLiveStreams {
   }
 }
 
-/** Ends with a Lagged item (then done) instead of the feed's SubscriptionLaggedError. */
+/**
+ * Ends with a Lagged item (then done) instead of the feed's SubscriptionLaggedError. Events pass through unchanged,
+ * so a synchronous consumer (sync-consumer.ts) may take them straight from the feed: only the end comes this way.
+ */
 function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterator<T | Lagged> {
   let last: string | null = null;
   let ended = false;
@@ -68,7 +72,7 @@ function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterat
       if (!(err instanceof SubscriptionLaggedError)) throw err;
       return { done: false, value: { lagged: true, lastPosition: err.lastPosition ?? last } };
     }
-  });
+  }, isSyncConsumable<T>(source) ? source : undefined);
 }
 
 /**
@@ -76,7 +80,11 @@ function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterat
  * return() behind its pending `await source.next()`, so a client that disconnected would keep its feed
  * subscription (and its queue) until the next matching event arrived, which for a quiet shoe is never.
  */
-function closable<T>(source: AsyncIterator<unknown>, next: () => Promise<IteratorResult<T>>): AsyncIterableIterator<T> {
+function closable<T>(
+  source: AsyncIterator<unknown>,
+  next: () => Promise<IteratorResult<T>>,
+  items?: SyncConsumable<T>,
+): AsyncIterableIterator<T> & Partial<SyncConsumable<T>> {
   return {
     next,
     async return(): Promise<IteratorResult<T>> {
@@ -86,6 +94,8 @@ function closable<T>(source: AsyncIterator<unknown>, next: () => Promise<Iterato
     [Symbol.asyncIterator]() {
       return this;
     },
+    // Only where `next` passes the source's items on unchanged (`items` is that source).
+    ...(items ? { [SYNC_CONSUMER]: (sink) => items[SYNC_CONSUMER](sink) } : {}),
   };
 }
 
