@@ -332,15 +332,20 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     }
     this.head = entry.event.position;
     this.headKey = entry.key;
-    for (const subscription of this.unfiltered) this.deliver(subscription, entry);
+    // Handing the event to its live subscribers is the moment its delivery lag is measured.
+    let delivered = 0;
+    for (const subscription of this.unfiltered) {
+      subscription.deliver(entry);
+      delivered++;
+    }
     const streamSubscribers = this.byStream.get(entry.event.streamId);
-    if (streamSubscribers) for (const subscription of streamSubscribers) this.deliver(subscription, entry);
-  }
-
-  /** Hands a new event to a live subscriber (the moment its delivery lag is measured). */
-  private deliver(subscription: Subscription, entry: FeedEntry): void {
-    subscription.deliver(entry);
-    notifyObserver(this.observer, (o) => o.eventDelivered(entry.event));
+    if (streamSubscribers) {
+      for (const subscription of streamSubscribers) {
+        subscription.deliver(entry);
+        delivered++;
+      }
+    }
+    if (delivered > 0) notifyObserver(this.observer, (o) => o.eventDelivered(entry.event, delivered));
   }
 
   private pollSucceeded(count: number): number {
