@@ -1,4 +1,4 @@
-/* global process, console, setTimeout, clearTimeout, setInterval, clearInterval, Buffer, URL */
+/* global process, console, setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, Buffer, URL */
 // `npm run bench [-- --quick]`: issue 4's scenarios, each ours vs a baseline measured in the same run, in
 // alternation. BENCH_LIVE_SECONDS overrides L's duration (3 s quick, 10 s full). Plain ESM JavaScript (no build step of its own); the service under test is the built
 // `node dist/main.js` in its own process. Prints one table and writes it as JSON to bench-results/.
@@ -7,13 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { EventEmitter } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -605,8 +605,9 @@ async function main() {
 
 /**
  * L: a second instance on the same database; 2,000 shoeEvents subscribers split between the two (half filtered to
- * one of 100 shoes, half unfiltered), over raw graphql-transport-ws sockets (SUBS_PER_SOCKET each, parsed with
- * a regex to keep the load generator cheap); 500 ratings/s open loop to those 100 shoes, alternating instances.
+ * one of 100 shoes, half unfiltered), over raw graphql-transport-ws sockets (SUBS_PER_SOCKET each, read by worker
+ * threads with a minimal frame parser to keep the load generator cheap); 500 ratings/s open loop to those 100
+ * shoes, alternating instances.
  * Latency: the mutation's response (shoeId, version) to each subscriber's receipt of that event.
  */
 async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row }) {
@@ -621,81 +622,65 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   cleanups.push(() => second.stop());
   await waitFor('second server', async () => (await request(undefined, port2, 'GET', '/health/ready')).status === 200, 60_000, second);
   const ports = [port, port2];
-  // Half a million messages a second may arrive here, so the receiving side is kept cheap: events are keyed by
-  // number (shoe index * 1e6 + version), frames are read as bytes without UTF-8 validation or a string each.
+  // The subscribers live in worker threads (live-subscribers.worker.mjs): half a million messages a second is more
+  // than this event loop should carry next to the writers. Events are keyed by number: shoe index * 1e6 + version.
   const shoeIndex = new Map(liveShoes.map((id, i) => [id, i]));
   const eventKey = (shoe, version) => shoe * 1_000_000 + version;
   const filteredPerShoe = liveShoes.map(() => 0);
   let filteredSubscribers = 0;
   let unfiltered = 0;
-  const received = new Map(); // eventKey -> receipts
-  const receivedAt = new Map(); // eventKey -> receipt times before the response was seen
-  const respondedAt = new Map();
-  const latencies = [];
-  let errors = 0;
-  const SHOE_ID = Buffer.from('"shoeId":"');
-  const VERSION = Buffer.from('","version":');
-  /** `{"id":…,"type":"next","payload":{"data":{"shoeEvents":{"shoeId":"<uuid>","version":<n>}}}}` in data[start, end) → eventKey, else -1. */
-  const eventKeyOf = (data, start, end) => {
-    const at = data.indexOf(SHOE_ID, start);
-    if (at < 0 || at >= end) return -1;
-    const idStart = at + SHOE_ID.length;
-    const idEnd = idStart + 36;
-    const shoe = shoeIndex.get(data.toString('latin1', idStart, idEnd));
-    if (shoe === undefined || data.compare(VERSION, 0, VERSION.length, idEnd, idEnd + VERSION.length) !== 0) return -1;
-    let version = 0;
-    for (let i = idEnd + VERSION.length; i < end && data[i] >= 48 && data[i] <= 57; i++) version = version * 10 + data[i] - 48;
-    return eventKey(shoe, version);
+  const plan = Array.from({ length: Math.ceil(subscribers / SUBS_PER_SOCKET) }, (_, s) => ({
+    port: ports[s % 2],
+    subscriptions: Array.from({ length: Math.min(SUBS_PER_SOCKET, subscribers - s * SUBS_PER_SOCKET) }, (_, k) => {
+      if (k % 2 === 1) {
+        unfiltered++;
+        return { id: String(k), shoe: null };
+      }
+      // Spread over all 100 shoes (k alone, on every socket, would only ever pick the even ones).
+      const shoe = filteredSubscribers++ % liveShoes.length;
+      filteredPerShoe[shoe] += 1;
+      return { id: String(k), shoe };
+    }),
+  }));
+  const receiverCount = Math.max(1, Math.min(plan.length, Number(process.env.BENCH_LIVE_RECEIVERS) || 2));
+  const receivers = Array.from({ length: receiverCount }, (_, r) => {
+    const worker = new Worker(new URL('./live-subscribers.worker.mjs', import.meta.url), {
+      workerData: { sockets: plan.filter((_, s) => s % receiverCount === r), liveShoes },
+    });
+    const receiver = { worker, deliveries: 0, subscribed: null, finished: null };
+    receiver.subscribed = new Promise((resolve, reject) => {
+      worker.on('error', reject);
+      receiver.finished = new Promise((done) =>
+        worker.on('message', (message) => {
+          if (message.type === 'subscribed') resolve();
+          else if (message.type === 'progress') receiver.deliveries = message.deliveries;
+          else if (message.type === 'unexpected') log(`  unexpected message: ${message.text}`);
+          else if (message.type === 'finished') done(message);
+        }),
+      );
+    });
+    return receiver;
+  });
+  cleanups.push(() => Promise.all(receivers.map((r) => r.worker.terminate())));
+  await Promise.all(receivers.map((r) => r.subscribed));
+  const respondedAt = new Map(); // eventKey -> when the writer had the response (absolute ms, as the workers count)
+  const deliveredSoFar = () => receivers.reduce((sum, r) => sum + r.deliveries, 0);
+  // Responses go to the workers in batches, once per turn of this event loop.
+  let unsentKeys = [];
+  let unsentTimes = [];
+  const broadcastResponses = () => {
+    const message = { type: 'responded', keys: unsentKeys, times: unsentTimes };
+    unsentKeys = [];
+    unsentTimes = [];
+    for (const r of receivers) r.worker.postMessage(message);
   };
-  const onEvent = (key, at) => {
-    received.set(key, (received.get(key) ?? 0) + 1);
-    const t = respondedAt.get(key);
-    if (t === undefined) {
-      const list = receivedAt.get(key);
-      if (list) list.push(at);
-      else receivedAt.set(key, [at]);
-    } else latencies.push(at - t);
+  const responded = (key) => {
+    const at = performance.timeOrigin + performance.now();
+    respondedAt.set(key, at);
+    if (unsentKeys.length === 0) setImmediate(broadcastResponses);
+    unsentKeys.push(key);
+    unsentTimes.push(at);
   };
-  const sockets = [];
-  const socketsNeeded = Math.ceil(subscribers / SUBS_PER_SOCKET);
-  await Promise.all(
-    Array.from({ length: socketsNeeded }, (_, s) =>
-      new Promise((resolve, reject) => {
-        const ws = rawWebSocket(ports[s % 2], '/graphql', 'graphql-transport-ws');
-        sockets.push(ws);
-        ws.on('error', reject);
-        ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} })));
-        ws.on('message', (data, start, end) => {
-          const key = eventKeyOf(data, start, end);
-          if (key >= 0) return onEvent(key, performance.now());
-          const text = data.toString('utf8', start, end);
-          if (text.startsWith('{"type":"connection_ack"') || text.includes('"type":"connection_ack"')) {
-            for (let k = 0; k < SUBS_PER_SOCKET && s * SUBS_PER_SOCKET + k < subscribers; k++) {
-              const filtered = k % 2 === 0;
-              let payload;
-              if (filtered) {
-                // Spread over all 100 shoes (socket by socket, k alone would only ever pick the even ones).
-                const index = filteredSubscribers++ % liveShoes.length;
-                const shoe = liveShoes[index];
-                filteredPerShoe[index] += 1;
-                payload = { query: 'subscription S($id: ID) { shoeEvents(shoeId: $id) { shoeId version } }', variables: { id: shoe } };
-              } else {
-                unfiltered++;
-                payload = { query: 'subscription { shoeEvents { shoeId version } }' };
-              }
-              ws.send(JSON.stringify({ id: String(k), type: 'subscribe', payload }));
-            }
-            resolve();
-            return;
-          }
-          if (!text.includes('"type":"ping"') && !text.includes('"type":"pong"')) {
-            errors++;
-            if (errors <= 3) log(`  unexpected message: ${text.slice(0, 300)}`);
-          }
-        });
-      }),
-    ),
-  );
   const activeOn = async (p) => {
     const res = await request(undefined, p, 'GET', '/metrics');
     const line = /^tts_subscriptions_active(?:\{[^}]*\})? (\S+)$/m.exec(res.text);
@@ -728,7 +713,7 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   // Once a second: what was written and delivered, and who used the CPU (both instances, PostgreSQL, this
   // process), so a run shows whether the servers, the database or the load generator is the limit.
   const secondPid = second.pid;
-  const sampleLive = () => ({ ...cpuSample(), server2: ticks(secondPid).cpu, machine: machineTicks(), responded: respondedAt.size, deliveries: latencies.length });
+  const sampleLive = () => ({ ...cpuSample(), server2: ticks(secondPid).cpu, machine: machineTicks(), responded: respondedAt.size, deliveries: deliveredSoFar() });
   let lastSample = sampleLive();
   // The load generator is the limit only if its one event loop is busy all the time (its CPU also counts V8's
   // helper threads): event-loop utilization says so directly.
@@ -744,7 +729,7 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     log(
       `  t=${((now.at - started) / 1000).toFixed(0)} s: sent ${sent}, answered ${now.responded} (+${now.responded - lastSample.responded}), ` +
         `in flight ${inFlight.size}, failed ${failed}, deliveries +${now.deliveries - lastSample.deliveries}; ` +
-        `cpu% server-1 ${pct('server')} server-2 ${pct('server2')} postgres ${pct('postgres')} bench ${pct('bench')} (its event loop ${loopBusy}% busy); ` +
+        `cpu% server-1 ${pct('server')} server-2 ${pct('server2')} postgres ${pct('postgres')} bench ${pct('bench')} (all threads; the writers' loop ${loopBusy}% busy); ` +
         `machine ${Math.round((100 * (now.machine.busy - lastSample.machine.busy)) / (now.machine.total - lastSample.machine.total))}% busy of ${os.cpus().length} cores`,
     );
     lastSample = now;
@@ -758,12 +743,8 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     try {
       const t0 = performance.now();
       const d = await callers[n % 2](SUBMIT, { id: shoe, size }, users[u]);
-      const k = eventKey(shoeIndex.get(d.submitTrueToSize.id), d.submitTrueToSize.version);
-      const now = performance.now();
-      writeLatencies.push(now - t0);
-      respondedAt.set(k, now);
-      for (const at of receivedAt.get(k) ?? []) latencies.push(at - now);
-      receivedAt.delete(k);
+      writeLatencies.push(performance.now() - t0);
+      responded(eventKey(shoeIndex.get(d.submitTrueToSize.id), d.submitTrueToSize.version));
     } catch (error) {
       failed++;
       if (failed <= 3) log(`  write failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -783,6 +764,15 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   await sleep(3000); // drain
   clearInterval(progress);
   const cpu = cpuPercent(cpu0, cpuSample());
+  if (unsentKeys.length) broadcastResponses();
+  for (const r of receivers) r.worker.postMessage({ type: 'finish' });
+  const reports = await Promise.all(receivers.map((r) => r.finished));
+  await Promise.all(receivers.map((r) => r.worker.terminate()));
+  const latencies = reports.flatMap((report) => Array.from(report.latencies));
+  const received = new Map();
+  for (const report of reports) for (const [key, n] of report.received) received.set(key, (received.get(key) ?? 0) + n);
+  const errors = reports.reduce((sum, report) => sum + report.errors, 0);
+  const receiversBusy = reports.map((report) => `${Math.round(100 * report.loopBusy)}%`).join(', ');
   const feedReads1 = await feedReads();
   // CPU, unlike latency, hardly depends on what else runs on the machine: the cost of fan-out (plus the writes).
   const serverCpuSeconds = ((serversCpu() - serversCpu0) * TICK_MS) / 1000;
@@ -791,7 +781,7 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   const benchLoopBusy = performance.eventLoopUtilization(performance.eventLoopUtilization(), elu0).utilization;
   log(
     `  both servers used ${serverCpuSeconds.toFixed(1)} s of CPU: ${((serverCpuSeconds * 1e6) / Math.max(1, latencies.length)).toFixed(1)} µs per delivery (writes included); ` +
-      `this process ${benchCpuSeconds.toFixed(1)} s (all threads), its event loop ${Math.round(100 * benchLoopBusy)}% busy`,
+      `this process ${benchCpuSeconds.toFixed(1)} s (all threads); event loops busy: writers ${Math.round(100 * benchLoopBusy)}%, receivers ${receiversBusy}`,
   );
   log(`  the feeds' follow reads of the log: ${feedReads1.map((n, i) => n - feedReads0[i]).join(' and ')}`);
   let expected = 0;
@@ -804,7 +794,6 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   const stats = summary(latencies);
   const writeStats = summary(writeLatencies);
   log(`  ${respondedAt.size} writes (${(respondedAt.size / writeSeconds).toFixed(0)}/s achieved, ${failed} failed; mutation latency p50 ${writeStats.p50.toFixed(1)} ms p99 ${writeStats.p99.toFixed(1)} ms); ${latencies.length} deliveries of ${expected} expected, ${missing} missing, ${errors} other messages; latency p50 ${stats.p50.toFixed(1)} ms p99 ${stats.p99.toFixed(1)} ms; cpu% ${JSON.stringify(cpu)} (server = first instance only)`);
-  for (const ws of sockets) ws.destroy();
   for (const a of agents) a.destroy();
   serverLogs.push(`--- second instance (L) ---\n${second.output()}`);
   await second.stop();
@@ -827,71 +816,6 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     expected,
     missing,
     cpu,
-  });
-}
-
-/**
- * A WebSocket client just good enough for L's subscribers, because `ws` spent ~3 µs of this process's CPU per
- * message (a Buffer and an event per frame) and L delivers up to half a million messages a second: frames are
- * parsed in place from each TCP chunk and handed on as (buffer, start, end). Text frames only; pings are answered;
- * client frames are masked (with a zero key, which the protocol allows). Emits open, message, error, close.
- */
-function rawWebSocket(port, pathName, protocol) {
-  const emitter = new EventEmitter();
-  const socket = connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  let pending = Buffer.alloc(0);
-  let open = false;
-  const frame = (opcode, payload) => {
-    const length = payload.length;
-    const header = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : length < 65536 ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255]) : null;
-    if (!header) throw new Error('frame too large for this client');
-    socket.write(Buffer.concat([header, Buffer.alloc(4), payload])); // mask key 0: payload unchanged
-  };
-  socket.on('connect', () =>
-    socket.write(
-      `GET ${pathName} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
-    ),
-  );
-  socket.on('data', (chunk) => {
-    const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    let offset = 0;
-    if (!open) {
-      const end = data.indexOf('\r\n\r\n');
-      if (end < 0) return void (pending = data);
-      const head = data.toString('latin1', 0, end);
-      if (!head.startsWith('HTTP/1.1 101')) return void emitter.emit('error', new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
-      open = true;
-      offset = end + 4;
-      emitter.emit('open');
-    }
-    while (data.length - offset >= 2) {
-      const opcode = data[offset] & 0x0f;
-      let length = data[offset + 1] & 0x7f;
-      let start = offset + 2;
-      if (length === 126) {
-        if (data.length - offset < 4) break;
-        length = data.readUInt16BE(offset + 2);
-        start = offset + 4;
-      } else if (length === 127) {
-        if (data.length - offset < 10) break;
-        length = Number(data.readBigUInt64BE(offset + 2));
-        start = offset + 10;
-      }
-      if (data.length < start + length) break;
-      if (opcode === 1 || opcode === 0) emitter.emit('message', data, start, start + length);
-      else if (opcode === 9) frame(10, data.subarray(start, start + length));
-      else if (opcode === 8) socket.end();
-      offset = start + length;
-    }
-    pending = offset < data.length ? Buffer.from(data.subarray(offset)) : Buffer.alloc(0);
-  });
-  socket.on('error', (error) => emitter.emit('error', error));
-  socket.on('close', () => emitter.emit('close'));
-  return Object.assign(emitter, {
-    send: (text) => frame(1, Buffer.from(text)),
-    destroy: () => socket.destroy(),
   });
 }
 
