@@ -20,7 +20,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const { Client, Pool } = require('pg');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
-const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const QUICK = args.quick;
@@ -276,6 +275,8 @@ async function main() {
   log(`mode: ${QUICK ? 'quick' : 'full'}; building dist/`);
   // Only the server's part of `npm run build` (tsc -p tsconfig.build.json): dist/ is what runs here.
   await runToEnd('build', path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json']);
+  // Only now: in a fresh clone dist/ does not exist before this build.
+  const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
 
   // 1. A fresh database: a throwaway database on DATABASE_URL's server, or an embedded cluster in a temp folder.
   const jwtSecret = randomBytes(32).toString('hex');
