@@ -23,6 +23,8 @@ export type AppSettings = Readonly<{
   feedSubscriberQueueSize: number;
   /** Group commit of ratings (RatingGroupCommit): commands per transaction, transactions in flight. */
   writeGroup: Readonly<{ maxCommands: number; concurrency: number }>;
+  /** Connections the event feed opens for replays, beside its LISTEN and follow connections (EventFeed's replayPoolSize). */
+  feedReplayPoolSize: number;
 }>;
 
 /**

@@ -15,7 +15,7 @@ import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from '
  *     "auth":             { "jwtSecret": null },
  *     "log":              { "level": "info", "format": null },
  *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 },
- *     "feed":             { "subscriberQueueSize": 1000 },
+ *     "feed":             { "subscriberQueueSize": 1000, "replayPoolSize": 2 },
  *     "writes":           { "groupMaxCommands": 64, "groupConcurrency": 2 }
  *   }
  *
@@ -39,7 +39,7 @@ export interface RawSettings {
   auth: { jwtSecret: string | null };
   log: { level: LogLevel; format: LogFormat | null };
   rateLimit: { userPerMinute: number; addressPerMinute: number };
-  feed: { subscriberQueueSize: number };
+  feed: { subscriberQueueSize: number; replayPoolSize: number };
   writes: { groupMaxCommands: number; groupConcurrency: number };
 }
 
@@ -160,6 +160,14 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       min: 1,
       max: 1000000,
       default: 1000,
+    },
+    replayPoolSize: {
+      doc: "Connections of the event feed's own for replaying `shoeEvents(after:)` history, beside its LISTEN connection and the one that follows the log; none of them comes from the database pool.",
+      env: 'FEED_REPLAY_POOL_SIZE',
+      format: FORMAT.boundedInteger,
+      min: 1,
+      max: 50,
+      default: 2,
     },
   },
   writes: {

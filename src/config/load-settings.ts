@@ -190,6 +190,7 @@ function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
     shutdownGraceMs: raw.server.shutdownGraceMs,
     feedSubscriberQueueSize: raw.feed.subscriberQueueSize,
     writeGroup: { maxCommands: raw.writes.groupMaxCommands, concurrency: raw.writes.groupConcurrency },
+    feedReplayPoolSize: raw.feed.replayPoolSize,
   });
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
-import { Client } from 'pg';
-import { EventStore } from './event-store';
+import { Client, Pool } from 'pg';
+import { EventStore, SqlRunner } from './event-store';
 import { EVENT_FEED_OBSERVER, EventFeedObserver, notifyObserver } from './event-store.observer';
 import { EVENTS_CHANNEL } from './event-store.sql';
 import { EventSubscription, FeedEntry, Subscription, SubscriptionSource } from './event-subscription';
@@ -27,8 +27,13 @@ export type EventFeedOptions = {
   listen?: boolean;
   /** Backoff of LISTEN reconnects (default 100 ms doubling up to 10,000 ms). */
   reconnectDelayMs?: { initial: number; max: number };
-  /** Shown in pg_stat_activity for the LISTEN connection (default 'tts-event-feed'). */
+  /**
+   * Shown in pg_stat_activity for the LISTEN connection (default 'tts-event-feed'); the feed's read connections
+   * show it with `:follow` and `:replay` appended.
+   */
   applicationName?: string;
+  /** Connections of the feed's own for replaying subscribers' history (default 2; opened on demand). */
+  replayPoolSize?: number;
 };
 
 export type SubscribeOptions = {
@@ -38,6 +43,9 @@ export type SubscribeOptions = {
 };
 
 type PositionWaiter = { key: bigint; resolve(): void; reject(error: Error): void; timer: NodeJS.Timeout };
+
+/** A pg.Pool of the feed's own, and the same as a SqlRunner (rows, like DataSource.query). */
+type ReadPool = { pool: Pool; runner: SqlRunner };
 
 /** After a commit hint finds nothing (still above the horizon), re-read this many times, backing off. */
 const HINT_RETRIES = 10;
@@ -57,6 +65,11 @@ const HINT_FIRST_RETRY_MS = 10;
  * The last `bufferSize` events stay in a ring buffer: a subscriber resuming after a cursor inside it
  * replays from memory; an older cursor is replayed from the store first. Either way the hand-over to
  * live delivery happens synchronously, between two reads, so there is no gap and no duplicate.
+ *
+ * It reads on connections of its own, never from the app's pool: under write load every connection of that
+ * pool is busy with a mutation and a read queued there waits its turn (seconds), so every subscriber would
+ * trail the writes by that long. Following the log takes one connection (reads are one at a time), replays a
+ * small pool beside it, so many clients resuming at once never hold up the live stream either.
  */
 @Injectable()
 export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSource {
@@ -82,6 +95,10 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
   private hintTimer?: NodeJS.Timeout;
   private pollTimer?: NodeJS.Timeout;
   private listener: Client | null = null;
+  /** Follows the log: one connection, one read at a time. */
+  private follow: ReadPool | null = null;
+  /** Replays subscribers' history and checks their `after` cursors. */
+  private replay: ReadPool | null = null;
   private readonly lostListeners = new WeakSet<Client>();
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectDelay: number;
@@ -100,6 +117,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
       listen: true,
       reconnectDelayMs: { initial: 100, max: 10_000 },
       applicationName: 'tts-event-feed',
+      replayPoolSize: 2,
       ...options,
     };
     this.buffer = new RingBuffer(this.settings.bufferSize);
@@ -126,7 +144,17 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
    */
   async start(): Promise<void> {
     if (this.running) return;
-    const head = await this.store.headPosition();
+    const follow = this.openPool('follow', 1);
+    const replay = this.openPool('replay', this.settings.replayPoolSize);
+    let head: string | null;
+    try {
+      head = await this.store.headPosition(follow.runner);
+    } catch (error) {
+      await Promise.allSettled([follow.pool.end(), replay.pool.end()]);
+      throw error;
+    }
+    this.follow = follow;
+    this.replay = replay;
     this.buffer = new RingBuffer(this.settings.bufferSize);
     this.head = this.floor = head;
     this.headKey = this.floorKey = positionSortKey(head);
@@ -151,6 +179,16 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     await Promise.allSettled([listener?.end(), this.polling]);
     for (const subscription of [...this.subscriptions]) void subscription.return();
     for (const waiter of [...this.positionWaiters]) this.settleWaiter(waiter, new Error('EventFeed stopped'));
+    // After the subscriptions ended: a replay read still in flight finishes on its connection first.
+    const pools = [this.follow?.pool, this.replay?.pool];
+    this.follow = this.replay = null;
+    await Promise.allSettled(pools.map((pool) => pool?.end()));
+  }
+
+  /** Whether `cursor` names a recorded event (on the feed's replay connections). Throws InvalidPositionError if malformed. */
+  positionExists(cursor: string): Promise<boolean> {
+    if (!this.replay) throw new Error('EventFeed is not running: call start() first (Nest does on init)');
+    return this.store.positionExists(cursor, this.replay.runner);
   }
 
   /**
@@ -212,6 +250,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
       until,
       limit: pageSize,
       streamId: subscription.streamId ?? undefined,
+      via: (this.replay as ReadPool).runner,
     });
     subscription.acceptPage(events.map(toEntry), events.length < pageSize ? until : undefined);
   }
@@ -276,7 +315,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     let total = 0;
     for (;;) {
       notifyObserver(this.observer, (o) => o.storeRead('follow'));
-      const events = await this.store.readAll({ after: this.head, limit: this.settings.pageSize });
+      const events = await this.store.readAll({ after: this.head, limit: this.settings.pageSize, via: (this.follow as ReadPool).runner });
       if (!this.running) return total;
       for (const event of events) this.publish(toEntry(event));
       this.resolveWaiters();
@@ -293,15 +332,20 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     }
     this.head = entry.event.position;
     this.headKey = entry.key;
-    for (const subscription of this.unfiltered) this.deliver(subscription, entry);
+    // Handing the event to its live subscribers is the moment its delivery lag is measured.
+    let delivered = 0;
+    for (const subscription of this.unfiltered) {
+      subscription.deliver(entry);
+      delivered++;
+    }
     const streamSubscribers = this.byStream.get(entry.event.streamId);
-    if (streamSubscribers) for (const subscription of streamSubscribers) this.deliver(subscription, entry);
-  }
-
-  /** Hands a new event to a live subscriber (the moment its delivery lag is measured). */
-  private deliver(subscription: Subscription, entry: FeedEntry): void {
-    subscription.deliver(entry);
-    notifyObserver(this.observer, (o) => o.eventDelivered(entry.event));
+    if (streamSubscribers) {
+      for (const subscription of streamSubscribers) {
+        subscription.deliver(entry);
+        delivered++;
+      }
+    }
+    if (delivered > 0) notifyObserver(this.observer, (o) => o.eventDelivered(entry.event, delivered));
   }
 
   private pollSucceeded(count: number): number {
@@ -345,6 +389,23 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     this.positionWaiters.delete(waiter);
     if (error) waiter.reject(error);
     else waiter.resolve();
+  }
+
+  /**
+   * A pool of the feed's own on the app's database. A connection that breaks (a PostgreSQL restart) is dropped by
+   * the pool and replaced by the next read; until then reads fail, and the timer and hints retry them (the
+   * follow reader) or the subscriber is ended with the error (a replay, as before), so nothing else is needed.
+   */
+  private openPool(role: 'follow' | 'replay', max: number): ReadPool {
+    const pool = new Pool({
+      ...pgClientConfig(this.store.dataSource.options, `${this.settings.applicationName}:${role}`),
+      max,
+      // The follower reads at least every pollIntervalMs: keep its connection. Replay connections close when idle.
+      idleTimeoutMillis: role === 'follow' ? 0 : 10_000,
+    });
+    // An idle connection that dies emits here (and would crash the process unhandled); the next read reconnects.
+    pool.on('error', (error) => this.logger.debug(`An idle ${role} connection of the event feed failed: ${describe(error)}`));
+    return { pool, runner: { query: async (sql, params) => (await pool.query(sql, params)).rows } };
   }
 
   /** 1. connect; 2. LISTEN; 3. read, to catch up on commits nobody was listening for. */

@@ -18,7 +18,9 @@ import { EventStore } from './event-store';
       provide: EVENT_FEED_OPTIONS,
       inject: [{ token: AppConfigService, optional: true }],
       useFactory: (config?: AppConfigService): EventFeedOptions =>
-        config ? { subscriberQueueSize: config.settings.feedSubscriberQueueSize } : {},
+        config
+          ? { subscriberQueueSize: config.settings.feedSubscriberQueueSize, replayPoolSize: config.settings.feedReplayPoolSize }
+          : {},
     },
   ],
   exports: [EventStore, EventFeed],

@@ -16,8 +16,11 @@ export interface EventStoreObserver {
 export interface EventFeedObserver {
   /** The feed's subscriptions (replaying or live) changed; `active` is how many are open now. */
   subscriptionsChanged(active: number): void;
-  /** A new event was handed to a live subscriber (not replayed history). */
-  eventDelivered(event: RecordedEvent): void;
+  /**
+   * A new event was handed to `subscribers` live subscribers (not replayed history): one call per event, not per
+   * subscriber, because under fan-out to thousands a call each was a measurable share of the work.
+   */
+  eventDelivered(event: RecordedEvent, subscribers: number): void;
   /** One read of the store: `follow` reads new events of the log, `replay` serves a subscriber's history. */
   storeRead(kind: 'follow' | 'replay'): void;
   /** The LISTEN connection was lost (or could not be opened) and a reconnect is scheduled. */

@@ -32,7 +32,15 @@ export type ReadAllOptions = {
   streamId?: string;
   /** At or before this cursor (used by EventFeed to page up to its ring buffer). */
   until?: string | null;
+  /** Run on this connection instead of the app's pool (EventFeed reads on connections of its own). */
+  via?: SqlRunner;
 };
+
+/**
+ * Anything that runs one SQL statement and resolves with its rows, like TypeORM's `DataSource.query`. Reads take
+ * one so a reader that must not queue behind the app's pool (EventFeed, under write load) can bring its own.
+ */
+export type SqlRunner = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
 export type ReadStreamOptions = {
   /** First version to return (default 1). */
@@ -188,7 +196,7 @@ export class EventStore {
     ];
     const sql = options.streamId === undefined ? SQL.READ_ALL : SQL.READ_ALL_OF_STREAM;
     if (options.streamId !== undefined) params.push(options.streamId);
-    const rows: EventRow[] = await this.dataSource.query(sql, params);
+    const rows = (await (options.via ?? this.dataSource).query(sql, params)) as EventRow[];
     return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
   }
 
@@ -271,18 +279,16 @@ export class EventStore {
     return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
   }
 
-  /** The cursor of the last event below the horizon; null for an empty log. */
-  async headPosition(): Promise<string | null> {
-    const rows: Pick<EventRow, 'transaction_id_text' | 'global_position_text'>[] = await this.dataSource.query(
-      SQL.HEAD_POSITION,
-    );
+  /** The cursor of the last event below the horizon; null for an empty log. `via`: as in ReadAllOptions. */
+  async headPosition(via: SqlRunner = this.dataSource): Promise<string | null> {
+    const rows = (await via.query(SQL.HEAD_POSITION)) as Pick<EventRow, 'transaction_id_text' | 'global_position_text'>[];
     return rows.length ? encodePosition(rows[0].transaction_id_text, rows[0].global_position_text) : null;
   }
 
-  /** Whether `cursor` names a recorded event. Throws InvalidPositionError if it is malformed. */
-  async positionExists(cursor: string): Promise<boolean> {
+  /** Whether `cursor` names a recorded event. Throws InvalidPositionError if it is malformed. `via`: as in ReadAllOptions. */
+  async positionExists(cursor: string, via: SqlRunner = this.dataSource): Promise<boolean> {
     const { transactionId, globalPosition } = decodePosition(cursor);
-    const [row]: { present: boolean }[] = await this.dataSource.query(SQL.POSITION_EXISTS, [transactionId, globalPosition]);
+    const [row] = (await via.query(SQL.POSITION_EXISTS, [transactionId, globalPosition])) as { present: boolean }[];
     return row.present;
   }
 

@@ -1,6 +1,7 @@
 import { positionSortKey } from './position';
 import type { EventShape, RecordedEvent } from './recorded-event';
 import { SubscriptionLaggedError } from './subscription-lagged.error';
+import { SYNC_CONSUMER, SyncConsumable, SyncControl, SyncSink } from './sync-consumer';
 
 /** An event with its sort key computed once (the feed compares positions on every fan-out). */
 export type FeedEntry = { event: RecordedEvent; key: bigint };
@@ -28,8 +29,11 @@ type Waiter = { resolve(result: IteratorResult<RecordedEvent>): void; reject(err
  *   2. live: attached to the feed, which pushes each new event into a bounded queue; a consumer that
  *      lets the queue fill up is ended with SubscriptionLaggedError.
  * `cursor` is the last event handed to the queue; it only moves forward, so nothing is delivered twice.
+ *
+ * A synchronous consumer (sync-consumer.ts) may take the events instead of `next()`: each one is offered as it
+ * arrives, and the queue only fills while the consumer refuses (so it lags exactly like a slow async reader).
  */
-export class Subscription implements AsyncIterableIterator<RecordedEvent> {
+export class Subscription implements AsyncIterableIterator<RecordedEvent>, SyncConsumable<RecordedEvent> {
   cursor: string | null;
   cursorKey: bigint;
   private mode: 'replaying' | 'live' | 'ended';
@@ -38,6 +42,8 @@ export class Subscription implements AsyncIterableIterator<RecordedEvent> {
   private failure: unknown = null;
   private advancing = false;
   private lastYielded: string | null;
+  private sink: SyncSink<RecordedEvent> | null = null;
+  private readonly control: SyncControl = { flush: () => this.settle() };
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -72,6 +78,13 @@ export class Subscription implements AsyncIterableIterator<RecordedEvent> {
     return this;
   }
 
+  /** Events go to `sink` as they come (null: back to `next()`); see sync-consumer.ts. */
+  [SYNC_CONSUMER](sink: SyncSink<RecordedEvent> | null): SyncControl {
+    this.sink = sink;
+    this.settle();
+    return this.control;
+  }
+
   /** Replay: a page of history. `exhaustedUpTo`: there is nothing more up to that position. */
   acceptPage(entries: FeedEntry[], exhaustedUpTo?: string): void {
     if (this.mode !== 'replaying') return;
@@ -92,6 +105,8 @@ export class Subscription implements AsyncIterableIterator<RecordedEvent> {
   /** Live: one new event. Skips what is at or before the cursor; lags the consumer if its queue is full. */
   deliver(entry: FeedEntry): void {
     if (this.mode !== 'live' || entry.key <= this.cursorKey) return;
+    // A synchronous consumer takes it at once, unless older events still wait for it (order) or it refuses.
+    if (this.sink && this.backlog.length === 0 && this.offer(entry)) return this.moveCursor(entry.event.position, entry.key);
     if (this.backlog.length >= this.maxQueue) return this.fail(new SubscriptionLaggedError(this.lastYielded));
     this.acceptLive([entry]);
   }
@@ -123,8 +138,12 @@ export class Subscription implements AsyncIterableIterator<RecordedEvent> {
     this.settle();
   }
 
-  /** Answers waiting `next()` calls from the backlog, then the failure, then "done"; else fetches more. */
+  /**
+   * Offers the backlog to a synchronous consumer while it takes it; answers waiting `next()` calls from the backlog
+   * (never while a consumer is registered: it gets the events), then the failure, then "done"; else fetches more.
+   */
   private settle(): void {
+    while (this.sink && this.backlog.length > 0 && this.offer(this.backlog[0])) this.backlog.shift();
     while (this.waiters.length > 0) {
       const outcome = this.take();
       if (!outcome) break;
@@ -132,10 +151,19 @@ export class Subscription implements AsyncIterableIterator<RecordedEvent> {
       if ('error' in outcome) waiter.reject(outcome.error);
       else waiter.resolve(outcome.result);
     }
-    if (this.waiters.length > 0 && this.mode === 'replaying') this.advance();
+    // More history only once the queue is empty: a consumer that refuses holds the replay back, not memory.
+    if (this.waiters.length > 0 && this.backlog.length === 0 && this.mode === 'replaying') this.advance();
+  }
+
+  /** Hands one event to the synchronous consumer; false if it refused. */
+  private offer(entry: FeedEntry): boolean {
+    if (!(this.sink as SyncSink<RecordedEvent>).offer(entry.event)) return false;
+    this.lastYielded = entry.event.position;
+    return true;
   }
 
   private take(): Outcome | null {
+    if (this.sink && this.backlog.length > 0) return null;
     const entry = this.backlog.shift();
     if (entry) {
       this.lastYielded = entry.event.position;

@@ -3,6 +3,9 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
 import { GqlOptionsFactory } from '@nestjs/graphql';
+import type { ServerOptions } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
@@ -13,7 +16,12 @@ import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
+import { graphqlWsNextPayload, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
+import { batchSocketWrites } from './socket-write-batching';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
+
+/** What graphql-ws's `ws` adapter puts in `ctx.extra`. */
+type SocketExtra = { socket: WebSocket; request?: IncomingMessage };
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
 export const BUILD_SCHEMA_OPTIONS = { orphanedTypes: SHOE_EVENT_MODELS };
@@ -32,6 +40,13 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
 
   createGqlOptions(): ApolloDriverConfig {
     const { jwtSecret, env } = this.config.settings;
+    const auth = socketAuth(jwtSecret);
+    const errorFormatting = socketErrorFormatting(env === 'development');
+    // One execution per event for all subscribers of the same document and variables, written to their sockets
+    // directly as the `next` messages graphql-ws would send (with the same error formatting as onNext below).
+    const shared = new SharedSubscriptionResults({
+      nextPayload: (result) => graphqlWsNextPayload(result, (r) => errorFormatting.onNext(null, '', null, null, r)),
+    });
     return {
       path: '/graphql',
       autoSchemaFile: true,
@@ -43,14 +58,36 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       formatError: formatGraphQLError(env === 'development'),
       plugins: [cacheControlDisabled(), operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
-      subscriptions: { 'graphql-ws': { ...socketAuth(jwtSecret), ...socketErrorFormatting(env === 'development'), onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload) } },
-      context: (arg: { req?: GraphQLContext['req']; extra?: unknown }) => this.context(arg, jwtSecret),
+      subscriptions: {
+        'graphql-ws': {
+          ...auth,
+          onConnect: (ctx) => {
+            // The frames a socket sends in one event-loop turn leave in one write (socket-write-batching.ts).
+            batchSocketWrites((ctx.extra as SocketExtra).socket, (ctx.extra as SocketExtra).request?.socket);
+            return auth.onConnect(ctx);
+          },
+          ...errorFormatting,
+          onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
+          // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).
+          ...subscribeWith(shared),
+        },
+      },
+      // graphql-ws calls it with (ctx, id, …) for each subscription; HTTP with ({ req }).
+      context: (arg: { req?: GraphQLContext['req']; extra?: unknown }, id?: unknown) => this.context(arg, jwtSecret, id),
     };
   }
 
-  private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string): Promise<GraphQLContext> {
+  private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string, id?: unknown): Promise<GraphQLContext> {
     if (arg.req) return { req: arg.req, address: arg.req.ip ?? null, ...(await identify(arg.req.headers.authorization, secret)) };
-    return { address: socketAddress(arg.extra), identity: socketIdentity(arg.extra), authError: null };
+    const context: GraphQLContext & { [SOCKET_TARGET]?: SocketTarget } = {
+      address: socketAddress(arg.extra),
+      identity: socketIdentity(arg.extra),
+      authError: null,
+    };
+    // Where this subscription's messages may be written directly (SharedSubscriptionResults).
+    const extra = arg.extra as SocketExtra | undefined;
+    if (extra?.socket && extra.request?.socket && typeof id === 'string') context[SOCKET_TARGET] = { socket: extra.socket, tcp: extra.request.socket, id };
+    return context;
   }
 }
 
@@ -60,4 +97,8 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
  */
 function cacheControlDisabled(): ApolloServerPlugin {
   return ApolloServerPluginCacheControlDisabled() as unknown as ApolloServerPlugin;
+}
+
+function subscribeWith(shared: SharedSubscriptionResults): Pick<ServerOptions, 'subscribe'> {
+  return { subscribe: shared.subscribe };
 }

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { execute, ExecutionResult, GraphQLError, subscribe } from 'graphql';
+import { execute, ExecutionResult, GraphQLError } from 'graphql';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConnectionContext, ExecutionParams, OperationMessage, SubscriptionServer } from 'subscriptions-transport-ws';
@@ -11,6 +11,8 @@ import { AppConfigService } from '../config/app-config.service';
 import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
 import { checkSubscribePayload } from './query-limits.plugin';
+import { SharedSubscriptionResults } from './shared-subscription-results';
+import { batchSocketWrites } from './socket-write-batching';
 
 /** The subprotocol of subscriptions-transport-ws (GraphQL Playground, older Apollo clients); graphql-ws's is graphql-transport-ws. */
 const LEGACY_PROTOCOL = 'graphql-ws';
@@ -44,7 +46,8 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
       {
         schema: this.schemaHost.schema,
         execute,
-        subscribe,
+        // As on graphql-ws: one execution per event for all subscribers of the same document and variables.
+        subscribe: new SharedSubscriptionResults().subscribe,
         keepAlive: 15_000,
         onConnect: (params: Record<string, unknown> | undefined, socket: WebSocket, connection: ConnectionContext) =>
           this.connect(params, socket, connection, jwtSecret),
@@ -67,6 +70,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     connection: ConnectionContext,
     secret: string,
   ): Promise<GraphQLContext | false> {
+    batchSocketWrites(socket, connection.request.socket);
     const { identity, authError } = await identify(params?.authorization, secret);
     if (authError) {
       socket.close(FORBIDDEN_CLOSE_CODE, 'Forbidden'); // the library alone would close with 1011

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { EventFeedObserver, EventStoreObserver } from '../event-store/event-store.observer';
 import type { RecordedEvent } from '../event-store/recorded-event';
 import { BoundedLabelValues } from './bounded-label-values';
+import { BulkHistogram } from './bulk-histogram';
 
 /** The counts node-postgres' Pool exposes (typeorm types its pools as `any`). */
 type PoolCounts = { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } };
@@ -53,12 +54,13 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
     help: "Open subscriptions to this instance's event feed (replaying or live).",
     registers: [this.registry],
   });
-  private readonly deliveryLag = new Histogram({
-    name: 'tts_subscription_delivery_lag_seconds',
-    help: "Time from an event's occurredAt to handing it to a live subscriber; over-estimates by the command's duration.",
-    buckets: LAG_BUCKETS,
-    registers: [this.registry],
-  });
+  /** Observed once per delivery, so a bulk histogram: one call per event for all its subscribers (bulk-histogram.ts). */
+  private readonly deliveryLag = new BulkHistogram(
+    'tts_subscription_delivery_lag_seconds',
+    "Time from an event's occurredAt to handing it to a live subscriber; over-estimates by the command's duration.",
+    LAG_BUCKETS,
+    this.registry,
+  );
   private readonly catchUpReads = new Counter({
     name: 'tts_event_feed_catch_up_reads_total',
     help: 'Reads of the event store by the feed: "follow" reads new events of the log, "replay" serves a subscriber\'s history.',
@@ -112,8 +114,8 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
    * commit time: so this lag over-estimates by the command's own duration (lock wait, decide, append,
    * commit), and across instances it also includes their clock difference. Clamped at zero for the latter.
    */
-  eventDelivered(event: RecordedEvent): void {
-    this.deliveryLag.observe(Math.max(0, (Date.now() - event.occurredAt.getTime()) / 1000));
+  eventDelivered(event: RecordedEvent, subscribers: number): void {
+    this.deliveryLag.observe(Math.max(0, (Date.now() - event.occurredAt.getTime()) / 1000), subscribers);
   }
 
   storeRead(kind: 'follow' | 'replay'): void {

@@ -1,4 +1,4 @@
-/* global process, console, setTimeout, clearTimeout, setInterval, clearInterval, Buffer, URL */
+/* global process, console, setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, Buffer, URL */
 // `npm run bench [-- --quick]`: issue 4's scenarios, each ours vs a baseline measured in the same run, in
 // alternation. BENCH_LIVE_SECONDS overrides L's duration (3 s quick, 10 s full). Plain ESM JavaScript (no build step of its own); the service under test is the built
 // `node dist/main.js` in its own process. Prints one table and writes it as JSON to bench-results/.
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,9 +33,9 @@ const SHOES = 1000;
 const WRITE_CLIENTS = 32;
 const READ_CONNECTIONS = 64;
 const SUBS_PER_SOCKET = 100;
-
-// BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the servers (not the load generator).
+// BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": extra node flags for the server processes (profiling).
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -245,6 +246,18 @@ function cpuPercent(a, b) {
   return { server: pct('server'), postgres: pct('postgres'), bench: pct('bench'), readBaseline: pct('baseline') };
 }
 
+/** The whole machine's busy and total jiffies (/proc/stat), to see load from outside the bench (other jobs). */
+function machineTicks() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
@@ -262,6 +275,8 @@ async function main() {
   log(`mode: ${QUICK ? 'quick' : 'full'}; building dist/`);
   // Only the server's part of `npm run build` (tsc -p tsconfig.build.json): dist/ is what runs here.
   await runToEnd('build', path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json']);
+  // Only now: in a fresh clone dist/ does not exist before this build.
+  const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
 
   // 1. A fresh database: a throwaway database on DATABASE_URL's server, or an embedded cluster in a temp folder.
   const jwtSecret = randomBytes(32).toString('hex');
@@ -335,8 +350,6 @@ async function main() {
 
   const agent = makeAgent(READ_CONNECTIONS);
   const gql = gqlCaller(agent, port);
-  // dist/ exists only after the build above (a fresh clone has none), so it is required here, not at the top.
-  const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
   const token = (sub, roles = []) => mintToken({ sub, roles, expiresInSeconds: 3600 * 4 }, jwtSecret);
   const admin = await token('bench-admin', ['admin']);
 
@@ -676,14 +689,16 @@ async function waitForIdle(timeoutMs) {
 
 /**
  * L: a second instance on the same database; 2,000 shoeEvents subscribers split between the two (half filtered to
- * one of 100 shoes, half unfiltered), over raw graphql-transport-ws sockets (SUBS_PER_SOCKET each, parsed with
- * a regex to keep the load generator cheap); 500 ratings/s open loop to those 100 shoes, alternating instances.
+ * one of 100 shoes, half unfiltered), over raw graphql-transport-ws sockets (SUBS_PER_SOCKET each, read by worker
+ * threads with a minimal frame parser to keep the load generator cheap); 500 ratings/s open loop to those 100
+ * shoes, alternating instances.
  * Latency: the mutation's response (shoeId, version) to each subscriber's receipt of that event.
  */
 async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row }) {
   const seconds = Number(process.env.BENCH_LIVE_SECONDS) || (QUICK ? 3 : 10);
-  const rate = 500;
-  const subscribers = 2000;
+  // BENCH_LIVE_RATE: another write rate, to find where latency breaks down (the table's row says which rate ran).
+  const rate = Number(process.env.BENCH_LIVE_RATE) || 500;
+  const subscribers = Number(process.env.BENCH_LIVE_SUBSCRIBERS ?? 2000); // another count only to take L apart
   const liveShoes = shoeIds.slice(0, 100);
   const port2 = await freePort();
   log(`L live: second instance on port ${port2}; ${subscribers} subscribers; ${rate} ratings/s for ${seconds} s`);
@@ -691,60 +706,65 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   cleanups.push(() => second.stop());
   await waitFor('second server', async () => (await request(undefined, port2, 'GET', '/health/ready')).status === 200, 60_000, second);
   const ports = [port, port2];
-  const filteredPerShoe = new Map(liveShoes.map((id) => [id, 0]));
+  // The subscribers live in worker threads (live-subscribers.worker.mjs): half a million messages a second is more
+  // than this event loop should carry next to the writers. Events are keyed by number: shoe index * 1e6 + version.
+  const shoeIndex = new Map(liveShoes.map((id, i) => [id, i]));
+  const eventKey = (shoe, version) => shoe * 1_000_000 + version;
+  const filteredPerShoe = liveShoes.map(() => 0);
+  let filteredSubscribers = 0;
   let unfiltered = 0;
-  const received = new Map(); // `${shoeId}:${version}` -> receipts
-  const receivedAt = new Map(); // key -> receipt times before the response was seen
-  const respondedAt = new Map();
-  const latencies = [];
-  let errors = 0;
-  const onEvent = (key, at) => {
-    received.set(key, (received.get(key) ?? 0) + 1);
-    const t = respondedAt.get(key);
-    if (t === undefined) {
-      const list = receivedAt.get(key);
-      if (list) list.push(at);
-      else receivedAt.set(key, [at]);
-    } else latencies.push(at - t);
+  const plan = Array.from({ length: Math.ceil(subscribers / SUBS_PER_SOCKET) }, (_, s) => ({
+    port: ports[s % 2],
+    subscriptions: Array.from({ length: Math.min(SUBS_PER_SOCKET, subscribers - s * SUBS_PER_SOCKET) }, (_, k) => {
+      if (k % 2 === 1) {
+        unfiltered++;
+        return { id: String(k), shoe: null };
+      }
+      // Spread over all 100 shoes (k alone, on every socket, would only ever pick the even ones).
+      const shoe = filteredSubscribers++ % liveShoes.length;
+      filteredPerShoe[shoe] += 1;
+      return { id: String(k), shoe };
+    }),
+  }));
+  const receiverCount = Math.max(1, Math.min(plan.length, Number(process.env.BENCH_LIVE_RECEIVERS) || 2));
+  const receivers = Array.from({ length: receiverCount }, (_, r) => {
+    const worker = new Worker(new URL('./live-subscribers.worker.mjs', import.meta.url), {
+      workerData: { sockets: plan.filter((_, s) => s % receiverCount === r), liveShoes },
+    });
+    const receiver = { worker, deliveries: 0, subscribed: null, finished: null };
+    receiver.subscribed = new Promise((resolve, reject) => {
+      worker.on('error', reject);
+      receiver.finished = new Promise((done) =>
+        worker.on('message', (message) => {
+          if (message.type === 'subscribed') resolve();
+          else if (message.type === 'progress') receiver.deliveries = message.deliveries;
+          else if (message.type === 'unexpected') log(`  unexpected message: ${message.text}`);
+          else if (message.type === 'finished') done(message);
+        }),
+      );
+    });
+    return receiver;
+  });
+  cleanups.push(() => Promise.all(receivers.map((r) => r.worker.terminate())));
+  await Promise.all(receivers.map((r) => r.subscribed));
+  const respondedAt = new Map(); // eventKey -> when the writer had the response (absolute ms, as the workers count)
+  const deliveredSoFar = () => receivers.reduce((sum, r) => sum + r.deliveries, 0);
+  // Responses go to the workers in batches, once per turn of this event loop.
+  let unsentKeys = [];
+  let unsentTimes = [];
+  const broadcastResponses = () => {
+    const message = { type: 'responded', keys: unsentKeys, times: unsentTimes };
+    unsentKeys = [];
+    unsentTimes = [];
+    for (const r of receivers) r.worker.postMessage(message);
   };
-  const sockets = [];
-  const socketsNeeded = Math.ceil(subscribers / SUBS_PER_SOCKET);
-  await Promise.all(
-    Array.from({ length: socketsNeeded }, (_, s) =>
-      new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${ports[s % 2]}/graphql`, 'graphql-transport-ws');
-        sockets.push(ws);
-        ws.on('error', reject);
-        ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} })));
-        ws.on('message', (data) => {
-          const text = data.toString();
-          if (text.startsWith('{"type":"connection_ack"') || text.includes('"type":"connection_ack"')) {
-            for (let k = 0; k < SUBS_PER_SOCKET && s * SUBS_PER_SOCKET + k < subscribers; k++) {
-              const filtered = k % 2 === 0;
-              let payload;
-              if (filtered) {
-                const shoe = liveShoes[(s * SUBS_PER_SOCKET + k) % liveShoes.length];
-                filteredPerShoe.set(shoe, filteredPerShoe.get(shoe) + 1);
-                payload = { query: 'subscription S($id: ID) { shoeEvents(shoeId: $id) { shoeId version } }', variables: { id: shoe } };
-              } else {
-                unfiltered++;
-                payload = { query: 'subscription { shoeEvents { shoeId version } }' };
-              }
-              ws.send(JSON.stringify({ id: String(k), type: 'subscribe', payload }));
-            }
-            resolve();
-            return;
-          }
-          const m = /"shoeId":"([^"]+)","version":(\d+)/.exec(text);
-          if (m) onEvent(`${m[1]}:${m[2]}`, performance.now());
-          else if (!text.includes('"type":"ping"') && !text.includes('"type":"pong"')) {
-            errors++;
-            if (errors <= 3) log(`  unexpected message: ${text.slice(0, 300)}`);
-          }
-        });
-      }),
-    ),
-  );
+  const responded = (key) => {
+    const at = performance.timeOrigin + performance.now();
+    respondedAt.set(key, at);
+    if (unsentKeys.length === 0) setImmediate(broadcastResponses);
+    unsentKeys.push(key);
+    unsentTimes.push(at);
+  };
   const activeOn = async (p) => {
     const res = await request(undefined, p, 'GET', '/metrics');
     const line = /^tts_subscriptions_active(?:\{[^}]*\})? (\S+)$/m.exec(res.text);
@@ -756,11 +776,48 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   const lastSize = new Map();
   const agents = ports.map(() => makeAgent(64));
   const callers = ports.map((p, i) => gqlCaller(agents[i], p));
+  // The feed's reads of the log per instance (follow: new events; replay: history), before and after.
+  const feedReads = async () =>
+    Promise.all(
+      ports.map(async (p) => {
+        const text = (await request(undefined, p, 'GET', '/metrics')).text;
+        return Number(/^tts_event_feed_catch_up_reads_total\{kind="follow"\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+      }),
+    );
+  const feedReads0 = await feedReads();
+  const serversCpu = () => ticks(cpuWatch.serverPid).cpu + ticks(second.pid).cpu;
+  const serversCpu0 = serversCpu();
+  const benchCpu0 = process.cpuUsage();
   const cpu0 = cpuSample();
   const started = performance.now();
   let sent = 0;
   let failed = 0;
   const inFlight = new Set();
+  const writeLatencies = [];
+  // Once a second: what was written and delivered, and who used the CPU (both instances, PostgreSQL, this
+  // process), so a run shows whether the servers, the database or the load generator is the limit.
+  const secondPid = second.pid;
+  const sampleLive = () => ({ ...cpuSample(), server2: ticks(secondPid).cpu, machine: machineTicks(), responded: respondedAt.size, deliveries: deliveredSoFar() });
+  let lastSample = sampleLive();
+  // The load generator is the limit only if its one event loop is busy all the time (its CPU also counts V8's
+  // helper threads): event-loop utilization says so directly.
+  const elu0 = performance.eventLoopUtilization();
+  let lastElu = elu0;
+  const progress = setInterval(() => {
+    const now = sampleLive();
+    const elu = performance.eventLoopUtilization();
+    const loopBusy = Math.round(100 * performance.eventLoopUtilization(elu, lastElu).utilization);
+    lastElu = elu;
+    const ms = now.at - lastSample.at;
+    const pct = (k) => Math.round(((now[k] - lastSample[k]) * TICK_MS * 100) / ms);
+    log(
+      `  t=${((now.at - started) / 1000).toFixed(0)} s: sent ${sent}, answered ${now.responded} (+${now.responded - lastSample.responded}), ` +
+        `in flight ${inFlight.size}, failed ${failed}, deliveries +${now.deliveries - lastSample.deliveries}; ` +
+        `cpu% server-1 ${pct('server')} server-2 ${pct('server2')} postgres ${pct('postgres')} bench ${pct('bench')} (all threads; the writers' loop ${loopBusy}% busy); ` +
+        `machine ${Math.round((100 * (now.machine.busy - lastSample.machine.busy)) / (now.machine.total - lastSample.machine.total))}% busy of ${os.cpus().length} cores`,
+    );
+    lastSample = now;
+  }, 1000);
   const writeOne = async (n) => {
     const shoe = liveShoes[n % liveShoes.length];
     const u = Math.floor(n / liveShoes.length) % users.length;
@@ -768,12 +825,10 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     const size = ((lastSize.get(key) ?? 0) % 5) + 1;
     lastSize.set(key, size);
     try {
+      const t0 = performance.now();
       const d = await callers[n % 2](SUBMIT, { id: shoe, size }, users[u]);
-      const k = `${d.submitTrueToSize.id}:${d.submitTrueToSize.version}`;
-      const now = performance.now();
-      respondedAt.set(k, now);
-      for (const at of receivedAt.get(k) ?? []) latencies.push(at - now);
-      receivedAt.delete(k);
+      writeLatencies.push(performance.now() - t0);
+      responded(eventKey(shoeIndex.get(d.submitTrueToSize.id), d.submitTrueToSize.version));
     } catch (error) {
       failed++;
       if (failed <= 3) log(`  write failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -791,18 +846,38 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
   await Promise.all(inFlight);
   const writeSeconds = (performance.now() - started) / 1000;
   await sleep(3000); // drain
+  clearInterval(progress);
   const cpu = cpuPercent(cpu0, cpuSample());
+  if (unsentKeys.length) broadcastResponses();
+  for (const r of receivers) r.worker.postMessage({ type: 'finish' });
+  const reports = await Promise.all(receivers.map((r) => r.finished));
+  await Promise.all(receivers.map((r) => r.worker.terminate()));
+  const latencies = reports.flatMap((report) => Array.from(report.latencies));
+  const received = new Map();
+  for (const report of reports) for (const [key, n] of report.received) received.set(key, (received.get(key) ?? 0) + n);
+  const errors = reports.reduce((sum, report) => sum + report.errors, 0);
+  const receiversBusy = reports.map((report) => `${Math.round(100 * report.loopBusy)}%`).join(', ');
+  const feedReads1 = await feedReads();
+  // CPU, unlike latency, hardly depends on what else runs on the machine: the cost of fan-out (plus the writes).
+  const serverCpuSeconds = ((serversCpu() - serversCpu0) * TICK_MS) / 1000;
+  const benchCpu = process.cpuUsage(benchCpu0);
+  const benchCpuSeconds = (benchCpu.user + benchCpu.system) / 1e6;
+  const benchLoopBusy = performance.eventLoopUtilization(performance.eventLoopUtilization(), elu0).utilization;
+  log(
+    `  both servers used ${serverCpuSeconds.toFixed(1)} s of CPU: ${((serverCpuSeconds * 1e6) / Math.max(1, latencies.length)).toFixed(1)} µs per delivery (writes included); ` +
+      `this process ${benchCpuSeconds.toFixed(1)} s (all threads); event loops busy: writers ${Math.round(100 * benchLoopBusy)}%, receivers ${receiversBusy}`,
+  );
+  log(`  the feeds' follow reads of the log: ${feedReads1.map((n, i) => n - feedReads0[i]).join(' and ')}`);
   let expected = 0;
   let missing = 0;
   for (const k of respondedAt.keys()) {
-    const shoe = k.slice(0, k.indexOf(':'));
-    const want = unfiltered + (filteredPerShoe.get(shoe) ?? 0);
+    const want = unfiltered + filteredPerShoe[Math.floor(k / 1_000_000)];
     expected += want;
     missing += Math.max(0, want - (received.get(k) ?? 0));
   }
   const stats = summary(latencies);
-  log(`  ${respondedAt.size} writes (${(respondedAt.size / writeSeconds).toFixed(0)}/s achieved, ${failed} failed); ${latencies.length} deliveries of ${expected} expected, ${missing} missing, ${errors} other messages; latency p50 ${stats.p50.toFixed(1)} ms p99 ${stats.p99.toFixed(1)} ms; cpu% ${JSON.stringify(cpu)} (server = first instance only)`);
-  for (const ws of sockets) ws.terminate();
+  const writeStats = summary(writeLatencies);
+  log(`  ${respondedAt.size} writes (${(respondedAt.size / writeSeconds).toFixed(0)}/s achieved, ${failed} failed; mutation latency p50 ${writeStats.p50.toFixed(1)} ms p99 ${writeStats.p99.toFixed(1)} ms); ${latencies.length} deliveries of ${expected} expected, ${missing} missing, ${errors} other messages; latency p50 ${stats.p50.toFixed(1)} ms p99 ${stats.p99.toFixed(1)} ms; cpu% ${JSON.stringify(cpu)} (server = first instance only)`);
   for (const a of agents) a.destroy();
   serverLogs.push(`--- second instance (L) ---\n${second.output()}`);
   await second.stop();
@@ -817,6 +892,9 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     p50: stats.p50,
     writes: respondedAt.size,
     achievedRate: respondedAt.size / writeSeconds,
+    writeP50: writeStats.p50,
+    serverCpuSeconds,
+    writeP99: writeStats.p99,
     failedWrites: failed,
     deliveries: latencies.length,
     expected,

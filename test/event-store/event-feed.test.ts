@@ -209,3 +209,29 @@ it('rejects a malformed `after` before subscribing, and subscribing to a stopped
   await feed.stop();
   expect(() => feed.subscribe()).toThrow(/not running/);
 });
+
+it('keeps following, replaying and checking cursors while every connection of its store’s pool is taken', async () => {
+  // Under write load the mutations hold the app's whole pool; the feed reads on connections of its own.
+  const starved = await kit.openInstance(2);
+  const feed = await startFeed(SMALL, starved.store);
+  const streamId = newStreamId();
+  const history = await appendLocked(kit.store, streamId, testEvents(40)); // more than the 30-event buffer
+  await feed.waitForPosition(history.at(-1)!.position);
+  const held = await Promise.all([0, 1].map(async () => {
+    const runner = starved.dataSource.createQueryRunner();
+    await runner.connect(); // no transaction: the horizon stays free
+    return runner;
+  }));
+  try {
+    const live = feed.subscribe({ streamId });
+    const resumed = feed.subscribe({ after: history[0].position, streamId });
+    await expect(feed.positionExists(history[0].position)).resolves.toBe(true);
+    const more = await appendLocked(kit.store, streamId, testEvents(3));
+
+    expect(positions(await take(live, 3))).toEqual(positions(more));
+    expect(positions(await take(resumed, 42))).toEqual(positions([...history.slice(1), ...more]));
+    await Promise.all([live.return(), resumed.return()]);
+  } finally {
+    await Promise.all(held.map((runner) => runner.release()));
+  }
+});

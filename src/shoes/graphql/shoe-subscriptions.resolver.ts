@@ -1,6 +1,7 @@
-import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Extensions, ID, Resolver, Subscription } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { parseId } from '../../graphql/invalid-argument.error';
+import { SHARED_EXECUTION } from '../../graphql/shared-subscription-results';
 import type { RecordedEvent } from '../../event-store/event-store';
 import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeEntity } from '../projections/shoe.entity';
@@ -16,6 +17,11 @@ function laggedError(item: Lagged): GraphQLError {
   });
 }
 
+/**
+ * Both subscriptions carry SHARED_EXECUTION: nothing under an event or a shoe depends on who subscribed (the
+ * identity only decides whether a socket may connect), so subscribers sending the same document and variables
+ * share one execution per event (src/graphql/shared-subscription-results.ts).
+ */
 @Resolver()
 export class ShoeSubscriptionsResolver {
   constructor(private readonly live: ShoeLiveStreams) {}
@@ -27,6 +33,7 @@ export class ShoeSubscriptionsResolver {
       return toShoeEventView(item);
     },
   })
+  @Extensions(SHARED_EXECUTION)
   shoeEvents(
     @Args('shoeId', { type: () => ID, nullable: true }) shoeId: string | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
@@ -41,6 +48,7 @@ export class ShoeSubscriptionsResolver {
       return toShoeModel(item);
     },
   })
+  @Extensions(SHARED_EXECUTION)
   shoeChanged(@Args('id', { type: () => ID, nullable: true }) id: string | null) {
     return this.live.changes({ shoeId: id ? parseId('id', id) : null });
   }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { EventFeed, SubscriptionLaggedError } from '../../event-store/event-feed';
 import type { RecordedEvent } from '../../event-store/event-store';
-import { EventStore } from '../../event-store/event-store';
 import { InvalidPositionError } from '../../event-store/position';
+import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable } from '../../event-store/sync-consumer';
 import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeEntity } from '../projections/shoe.entity';
 import { GetShoeQuery } from './get-shoe.query';
@@ -21,13 +21,13 @@ export class ShoeLiveStreams {
 
   constructor(
     private readonly feed: EventFeed,
-    private readonly store: EventStore,
     private readonly queryBus: QueryBus,
   ) {}
 
   /** Every event after `after` (or from now), then live; ends with a Lagged item if the client falls behind. */
   async events(options: { after: string | null; shoeId: string | null }): Promise<AsyncIterableIterator<RecordedEvent<ShoeEvent> | Lagged>> {
-    if (options.after !== null && !(await this.store.positionExists(options.after))) throw new InvalidPositionError(options.after);
+    // On the feed's connections, like the replay that follows: under write load the app's pool is the mutations'.
+    if (options.after !== null && !(await this.feed.positionExists(options.after))) throw new InvalidPositionError(options.after);
     const source = this.feed.subscribe({ after: options.after, streamId: options.shoeId ?? undefined });
     return endWithLagged(source as AsyncIterableIterator<RecordedEvent<ShoeEvent>>);
   }
@@ -53,7 +53,10 @@ export class ShoeLiveStreams {
   }
 }
 
-/** Ends with a Lagged item (then done) instead of the feed's SubscriptionLaggedError. */
+/**
+ * Ends with a Lagged item (then done) instead of the feed's SubscriptionLaggedError. Events pass through unchanged,
+ * so a synchronous consumer (sync-consumer.ts) may take them straight from the feed: only the end comes this way.
+ */
 function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterator<T | Lagged> {
   let last: string | null = null;
   let ended = false;
@@ -69,7 +72,7 @@ function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterat
       if (!(err instanceof SubscriptionLaggedError)) throw err;
       return { done: false, value: { lagged: true, lastPosition: err.lastPosition ?? last } };
     }
-  });
+  }, isSyncConsumable<T>(source) ? source : undefined);
 }
 
 /**
@@ -77,7 +80,11 @@ function endWithLagged<T>(source: AsyncIterableIterator<T>): AsyncIterableIterat
  * return() behind its pending `await source.next()`, so a client that disconnected would keep its feed
  * subscription (and its queue) until the next matching event arrived, which for a quiet shoe is never.
  */
-function closable<T>(source: AsyncIterator<unknown>, next: () => Promise<IteratorResult<T>>): AsyncIterableIterator<T> {
+function closable<T>(
+  source: AsyncIterator<unknown>,
+  next: () => Promise<IteratorResult<T>>,
+  items?: SyncConsumable<T>,
+): AsyncIterableIterator<T> & Partial<SyncConsumable<T>> {
   return {
     next,
     async return(): Promise<IteratorResult<T>> {
@@ -87,6 +94,8 @@ function closable<T>(source: AsyncIterator<unknown>, next: () => Promise<Iterato
     [Symbol.asyncIterator]() {
       return this;
     },
+    // Only where `next` passes the source's items on unchanged (`items` is that source).
+    ...(items ? { [SYNC_CONSUMER]: (sink) => items[SYNC_CONSUMER](sink) } : {}),
   };
 }
 

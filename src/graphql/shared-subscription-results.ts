@@ -1,0 +1,353 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import {
+  createSourceEventStream,
+  DocumentNode,
+  execute,
+  ExecutionArgs,
+  ExecutionResult,
+  getOperationAST,
+  GraphQLSchema,
+  Kind,
+  print,
+  SelectionSetNode,
+} from 'graphql';
+import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable, SyncControl } from '../event-store/sync-consumer';
+
+/**
+ * Put on a subscription with `@Extensions(SHARED_EXECUTION)`: its payload selection resolves the same for every
+ * subscriber that sent the same document and variables, because no field under it reads the context (identity,
+ * address) or anything else about the subscriber. Then one execution per event serves all of them.
+ */
+export const SHARED_EXECUTION = { sharedExecution: true } as const;
+
+type MaybePromise<T> = T | Promise<T>;
+type Entry = { result: MaybePromise<ExecutionResult>; json?: string; remaining: number };
+
+/**
+ * On a graphql-ws subscription's context (set by the server's `context` function; a symbol key survives the copy
+ * Nest makes of every context): the socket and operation id its `next` messages may be written to directly.
+ */
+export const SOCKET_TARGET = Symbol('socketTarget');
+export type SocketTarget = { socket: WebSocket; tcp: Socket; id: string };
+
+export type SharedSubscriptionOptions = {
+  /** Results kept for subscribers that are behind, counted in payloads (default 1,000). */
+  keep?: number;
+  /**
+   * What graphql-ws puts in a `next` message's `payload` for a result (graphqlWsNextPayload with the server's
+   * onNext); needed to write messages directly. It must not depend on the subscriber: it runs once per result.
+   */
+  nextPayload?: (result: ExecutionResult) => unknown;
+};
+
+/** A socket holding this much unsent data takes no more direct messages until it drained (the queues fill instead). */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+/**
+ * graphql's `subscribe` runs the subscription's selection once per subscriber per event (mapAsyncIterator +
+ * execute): 1,000 subscribers of one instance cost 1,000 executions of the same selection on the same event.
+ * This `subscribe`, for graphql-ws and subscriptions-transport-ws alike, executes the selection once per event
+ * and per *shape*, the exact text of the document, the operation name and the variables, and hands the same
+ * ExecutionResult to every subscriber of that shape.
+ *
+ * It shares only what is safe to share:
+ *   - subscriptions whose root field carries SHARED_EXECUTION (anything else runs exactly like graphql's);
+ *   - payloads that are objects, by identity: the EventFeed hands the same RecordedEvent to every subscriber, and
+ *     a per-subscriber item (a Lagged marker) simply finds nothing to share;
+ *   - only while two or more live subscriptions have the shape (a lone subscriber keeps nothing).
+ * An entry is dropped once every subscriber of its shape has taken it; entries someone will never take (that
+ * subscriber ended meanwhile) go in arrival order after `keep` newer payloads. A subscriber further behind than
+ * that executes for itself: the same result, only not shared.
+ *
+ * Direct writes. Even with one execution, graphql-ws spends a chain of promises and a JSON.stringify per message
+ * (~8 µs of CPU per delivery under L). When the subscription is on a graphql-ws socket (SOCKET_TARGET) and its
+ * source can be consumed synchronously (sync-consumer.ts: the EventFeed's events), each event is written to the
+ * socket as it arrives, as the exact `next` message graphql-ws would send (`{"id","type":"next","payload"}`, the
+ * payload serialized once per shape), while graphql-ws's own loop only waits for the end: the lagged error, a
+ * failure, `complete`. Back-pressure is the socket's: above MAX_BUFFERED_BYTES unsent, events wait in the
+ * subscription's own bounded queue (and overflow it into SUBSCRIPTION_LAGGED, as before) until the socket drains.
+ *
+ * Results are the ones `execute` produced for the first subscriber (errors, `__typename`, aliases and all) and
+ * must not be mutated by whoever sends them: both socket libraries build new objects around them.
+ */
+export class SharedSubscriptionResults {
+  private readonly byPayload = new Map<object, Map<string, Entry>>();
+  /** Live subscriptions per shape. */
+  private readonly subscribers = new Map<string, number>();
+  private readonly outboxes = new WeakMap<Socket, SocketOutbox>();
+  private schema: GraphQLSchema | null = null;
+  private readonly keep: number;
+
+  constructor(private readonly options: SharedSubscriptionOptions = {}) {
+    this.keep = options.keep ?? 1_000;
+  }
+
+  /** Drop-in for graphql's `subscribe` (the graphql-ws and subscriptions-transport-ws `subscribe` option). */
+  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source;
+    const shape = this.shapeOf(args);
+    const run = (payload: unknown) => execute({ ...args, rootValue: payload });
+    if (shape === null) return mapped(source, run, () => undefined);
+    this.subscribers.set(shape, (this.subscribers.get(shape) ?? 0) + 1);
+    const release = () => {
+      const left = (this.subscribers.get(shape) ?? 1) - 1;
+      if (left > 0) this.subscribers.set(shape, left);
+      else this.subscribers.delete(shape);
+    };
+    const target = (args.contextValue as { [SOCKET_TARGET]?: SocketTarget } | undefined)?.[SOCKET_TARGET];
+    if (target && this.options.nextPayload && isSyncConsumable(source)) return this.direct(source, shape, run, target, release);
+    return mapped(source, (payload) => this.resultFor(payload, shape, run), release);
+  };
+
+  /** How many results are kept right now (for tests). */
+  get size(): number {
+    let count = 0;
+    for (const byShape of this.byPayload.values()) count += byShape.size;
+    return count;
+  }
+
+  /** See "Direct writes" above. What comes through the returned iterator goes the usual way, through graphql-ws. */
+  private direct(
+    source: AsyncIterable<unknown> & SyncConsumable<unknown>,
+    shape: string,
+    run: (payload: unknown) => MaybePromise<ExecutionResult>,
+    target: SocketTarget,
+    release: () => void,
+  ): AsyncIterableIterator<ExecutionResult> {
+    const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
+    const outbox = this.outboxOf(target.tcp);
+    let direct = true;
+    // The source may offer events while the sink is being registered, before its control exists.
+    const registered: { control?: SyncControl } = {};
+    const resume: SyncControl = { flush: () => registered.control?.flush() };
+    const sink = {
+      offer: (payload: unknown): boolean => {
+        if (!direct) return false;
+        // graphql-ws drops a message for a socket that is no longer open, and goes on.
+        if (target.socket.readyState !== target.socket.OPEN) return true;
+        if (outbox.congested()) {
+          outbox.wait(resume);
+          return false;
+        }
+        let json: string | null;
+        try {
+          json = this.jsonFor(payload, shape, run);
+        } catch {
+          json = null;
+        }
+        if (json === null) {
+          // An asynchronous (or failing) execution cannot be written from here: from now on this subscription's
+          // events go through graphql-ws's loop, in order (the source keeps the refused one first).
+          direct = false;
+          queueMicrotask(() => source[SYNC_CONSUMER](null));
+          return false;
+        }
+        target.socket.send(prefix + json + '}');
+        return true;
+      },
+    };
+    registered.control = source[SYNC_CONSUMER](sink);
+    return mapped(
+      source,
+      (payload) => this.resultFor(payload, shape, run),
+      () => {
+        release();
+        outbox.forget(resume);
+      },
+    );
+  }
+
+  private outboxOf(tcp: Socket): SocketOutbox {
+    let outbox = this.outboxes.get(tcp);
+    if (!outbox) {
+      outbox = new SocketOutbox(tcp);
+      this.outboxes.set(tcp, outbox);
+    }
+    return outbox;
+  }
+
+  private resultFor(payload: unknown, shape: string, run: (payload: unknown) => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> {
+    const found = this.entryFor(payload, shape, run);
+    if (!found.entry) return found.result;
+    this.taken(payload as object, shape, found.entry);
+    return found.entry.result;
+  }
+
+  /** The serialized `next` payload, shared like the result; null when the result is not there yet (a promise). */
+  private jsonFor(payload: unknown, shape: string, run: (payload: unknown) => MaybePromise<ExecutionResult>): string | null {
+    const found = this.entryFor(payload, shape, run);
+    if (isPromise(found.result)) return null; // left for resultFor (the entry, if any, stays untaken)
+    const nextPayload = this.options.nextPayload as (result: ExecutionResult) => unknown;
+    if (!found.entry) return JSON.stringify(nextPayload(found.result));
+    found.entry.json ??= JSON.stringify(nextPayload(found.result));
+    this.taken(payload as object, shape, found.entry);
+    return found.entry.json;
+  }
+
+  /** The shared entry (created by the first taker), or, where nothing is shared, a result of its own. */
+  private entryFor(
+    payload: unknown,
+    shape: string,
+    run: (payload: unknown) => MaybePromise<ExecutionResult>,
+  ): { entry?: Entry; result: MaybePromise<ExecutionResult> } {
+    const sharers = this.subscribers.get(shape) ?? 0;
+    if (typeof payload !== 'object' || payload === null || sharers < 2) return { result: run(payload) };
+    let byShape = this.byPayload.get(payload);
+    const entry = byShape?.get(shape);
+    if (entry) return { entry, result: entry.result };
+    if (!byShape) {
+      byShape = new Map();
+      this.byPayload.set(payload, byShape);
+      if (this.byPayload.size > this.keep) this.byPayload.delete(this.byPayload.keys().next().value as object);
+    }
+    const created: Entry = { result: run(payload), remaining: sharers };
+    byShape.set(shape, created);
+    return { entry: created, result: created.result };
+  }
+
+  /** One sharer took the entry; the last one drops it. */
+  private taken(payload: object, shape: string, entry: Entry): void {
+    entry.remaining -= 1;
+    if (entry.remaining > 0) return;
+    const byShape = this.byPayload.get(payload);
+    if (byShape?.get(shape) !== entry) return;
+    byShape.delete(shape);
+    if (byShape.size === 0) this.byPayload.delete(payload);
+  }
+
+  /** The shape key, or null when this subscription must run unshared. */
+  private shapeOf(args: ExecutionArgs): string | null {
+    if (args.fieldResolver || args.typeResolver || args.subscribeFieldResolver) return null;
+    // One instance serves one schema; the key below would not tell two schemas apart.
+    this.schema ??= args.schema;
+    if (args.schema !== this.schema) return null;
+    const operation = getOperationAST(args.document, args.operationName);
+    const subscriptionType = args.schema.getSubscriptionType();
+    if (!operation || operation.operation !== 'subscription' || !subscriptionType) return null;
+    const fields = subscriptionType.getFields();
+    const rootFields = rootFieldNames(operation.selectionSet, args.document);
+    if (rootFields.length === 0 || rootFields.some((name) => fields[name]?.extensions?.sharedExecution !== true)) return null;
+    return JSON.stringify([args.operationName ?? null, print(args.document), args.variableValues ?? null]);
+  }
+}
+
+/** Names of the root fields an operation selects, through fragments. */
+function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, document, seen);
+    const name = selection.name.value;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFieldNames(fragment.selectionSet, document, seen) : [];
+  });
+}
+
+/**
+ * The `payload` of graphql-ws's `next` message for `result`, as graphql-ws 6 builds it (server.ts, emit.next): the
+ * onNext hook's answer, else the result with its errors as JSON, `errors` last and only if present.
+ */
+export function graphqlWsNextPayload(result: ExecutionResult, onNext?: (result: ExecutionResult) => unknown): unknown {
+  const formatted = onNext?.(result);
+  if (formatted) return formatted;
+  const { errors, ...withoutErrors } = result;
+  return { ...withoutErrors, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) };
+}
+
+/**
+ * Direct writes' back-pressure, per socket: congested while it holds MAX_BUFFERED_BYTES unsent (then node has also
+ * promised a 'drain'); the subscriptions that were refused meanwhile are offered their queues again on 'drain'.
+ */
+class SocketOutbox {
+  private readonly waiting = new Set<SyncControl>();
+
+  constructor(private readonly tcp: Socket) {}
+
+  congested(): boolean {
+    return this.tcp.writableLength >= MAX_BUFFERED_BYTES && this.tcp.writableNeedDrain;
+  }
+
+  wait(control: SyncControl): void {
+    if (this.waiting.size === 0) this.tcp.once('drain', this.resume);
+    this.waiting.add(control);
+  }
+
+  forget(control: SyncControl): void {
+    this.waiting.delete(control);
+  }
+
+  private readonly resume = (): void => {
+    const controls = [...this.waiting];
+    this.waiting.clear();
+    for (const control of controls) control.flush();
+  };
+}
+
+function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | null)?.then === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * graphql's mapAsyncIterator, plus `onEnd` once when the stream ends in any way: the source finishes or fails,
+ * mapping fails, or the consumer returns (graphql-ws on `complete` or a closed socket).
+ */
+function mapped<T>(
+  iterable: AsyncIterable<unknown>,
+  map: (payload: unknown) => MaybePromise<T>,
+  onEnd: () => void,
+): AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>>; throw(error: unknown): Promise<IteratorResult<T>> } {
+  const source = iterable[Symbol.asyncIterator]();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  const close = async () => {
+    end();
+    try {
+      await source.return?.();
+    } catch {
+      // Keep the original outcome when closing the source also fails (as mapAsyncIterator does).
+    }
+  };
+  return {
+    async next(): Promise<IteratorResult<T>> {
+      let item: IteratorResult<unknown>;
+      try {
+        item = await source.next();
+      } catch (error) {
+        end();
+        throw error;
+      }
+      if (item.done) {
+        end();
+        return { done: true, value: undefined };
+      }
+      try {
+        return { done: false, value: await map(item.value) };
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    },
+    async return(): Promise<IteratorResult<T>> {
+      await close();
+      return { done: true, value: undefined };
+    },
+    async throw(error: unknown): Promise<IteratorResult<T>> {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
