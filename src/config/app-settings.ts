@@ -21,6 +21,8 @@ export type AppSettings = Readonly<{
   shutdownGraceMs: number;
   /** Events a live subscriber may have queued before it is ended as lagged (EventFeed's subscriberQueueSize). */
   feedSubscriberQueueSize: number;
+  /** Seed demo shoes into an empty database at start (DEMO_DATA; never true in production). */
+  demoData: boolean;
 }>;
 
 /**

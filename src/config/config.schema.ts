@@ -15,7 +15,8 @@ import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from '
  *     "auth":             { "jwtSecret": null },
  *     "log":              { "level": "info", "format": null },
  *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 },
- *     "feed":             { "subscriberQueueSize": 1000 }
+ *     "feed":             { "subscriberQueueSize": 1000 },
+ *     "demo":             { "data": false }
  *   }
  *
  * `env` (NODE_ENV) is top-level; set it by the environment variable, since it chooses which file is loaded.
@@ -39,6 +40,7 @@ export interface RawSettings {
   log: { level: LogLevel; format: LogFormat | null };
   rateLimit: { userPerMinute: number; addressPerMinute: number };
   feed: { subscriberQueueSize: number };
+  demo: { data: boolean };
 }
 
 // The schema below names these formats, and convict resolves names when the schema is used: register them with it.
@@ -158,6 +160,14 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       min: 1,
       max: 1000000,
       default: 1000,
+    },
+  },
+  demo: {
+    data: {
+      doc: 'Seed a few demo shoes with ratings, through the commands, when the database has no shoes at start. true only in config/development.json; refused in production.',
+      env: 'DEMO_DATA',
+      format: FORMAT.boolean,
+      default: false,
     },
   },
 };
