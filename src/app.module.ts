@@ -6,6 +6,7 @@ import type { AppSettings } from './config/app-settings';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoDataModule } from './demo/demo-data.module';
+import { DevToolsModule } from './dev/dev-tools.module';
 import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
@@ -32,6 +33,7 @@ export class AppModule implements NestModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
         ShoesModule,
         DemoDataModule,
+        DevToolsModule.forRoot(settings),
       ],
       controllers: [HealthController, GraphiQLAssetsController],
       providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, LegacySubscriptionsServer],
