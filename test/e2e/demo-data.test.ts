@@ -16,7 +16,7 @@ let db: TestDatabase;
 const apps: INestApplication[] = [];
 
 async function start(env: Record<string, string> = {}): Promise<string> {
-  const app = await createApp(loadSettings({ ...process.env, NODE_ENV: 'test', ...env }), db.url);
+  const app = await createApp(loadSettings({ ...process.env, NODE_ENV: 'test', DEMO_DATA: undefined, ...env }), db.url);
   apps.push(app);
   await app.listen(0, '127.0.0.1');
   return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/graphql`;
