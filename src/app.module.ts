@@ -5,6 +5,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { AppSettings } from './config/app-settings';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoDataModule } from './demo/demo-data.module';
+import { DevToolsModule } from './dev/dev-tools.module';
 import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
@@ -30,6 +32,8 @@ export class AppModule implements NestModule {
         MetricsModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
         ShoesModule,
+        DemoDataModule,
+        DevToolsModule.forRoot(settings),
       ],
       controllers: [HealthController, GraphiQLAssetsController],
       providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, LegacySubscriptionsServer],

@@ -70,6 +70,16 @@ function assertOriginList(value: unknown): void {
   }
 }
 
+/** Only the words true and false become booleans: convict's own Boolean format reads any other text ("no", "0") as true. */
+function toBoolean(value: unknown): unknown {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  return text === 'true' ? true : text === 'false' ? false : value;
+}
+
+function assertBoolean(value: unknown): void {
+  if (typeof value !== 'boolean') throw new Error('must be true or false');
+}
+
 export function oneOf<T extends string>(values: readonly T[]): (value: unknown) => void {
   return (value) => {
     if (!values.includes(value as T)) throw new Error(`must be one of ${values.join(', ')}`);
@@ -93,6 +103,7 @@ export const FORMAT = {
   boundedInteger: 'bounded-integer',
   postgresUrl: 'postgres-url',
   originList: 'origin-list',
+  boolean: 'true-or-false',
 } as const;
 
 export function registerConfigFormats(): void {
@@ -102,5 +113,6 @@ export function registerConfigFormats(): void {
     [FORMAT.boundedInteger]: { validate: assertBoundedInteger, coerce: toWholeNumber },
     [FORMAT.postgresUrl]: { validate: assertPostgresUrl },
     [FORMAT.originList]: { validate: assertOriginList, coerce: toOriginList },
+    [FORMAT.boolean]: { validate: assertBoolean, coerce: toBoolean },
   });
 }

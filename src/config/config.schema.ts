@@ -16,7 +16,8 @@ import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from '
  *     "log":              { "level": "info", "format": null },
  *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 },
  *     "feed":             { "subscriberQueueSize": 1000, "replayPoolSize": 2 },
- *     "writes":           { "groupMaxCommands": 64, "groupConcurrency": 2 }
+ *     "writes":           { "groupMaxCommands": 64, "groupConcurrency": 2 },
+ *     "demo":             { "data": false }
  *   }
  *
  * `env` (NODE_ENV) is top-level; set it by the environment variable, since it chooses which file is loaded.
@@ -41,6 +42,7 @@ export interface RawSettings {
   rateLimit: { userPerMinute: number; addressPerMinute: number };
   feed: { subscriberQueueSize: number; replayPoolSize: number };
   writes: { groupMaxCommands: number; groupConcurrency: number };
+  demo: { data: boolean };
 }
 
 // The schema below names these formats, and convict resolves names when the schema is used: register them with it.
@@ -186,6 +188,14 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       min: 1,
       max: 100,
       default: 2,
+    },
+  },
+  demo: {
+    data: {
+      doc: 'Seed a few demo shoes with ratings, through the commands, when the database has no shoes at start. true only in config/development.json; refused in production.',
+      env: 'DEMO_DATA',
+      format: FORMAT.boolean,
+      default: false,
     },
   },
 };

@@ -102,12 +102,27 @@ describe('loadSettings', () => {
       [{ RATE_LIMIT_ADDRESS_PER_MINUTE: '-1' }, 'Invalid setting RATE_LIMIT_ADDRESS_PER_MINUTE: must be a whole number, 0 or more (got "-1")'],
       [{ DATABASE_URL: 'mysql://x' }, 'Invalid setting DATABASE_URL: must be a postgres:// or postgresql:// URL (got "mysql://x")'],
       [{ CORS_ORIGINS: 'https://a.example/' }, 'Invalid setting CORS_ORIGINS'],
+      [{ DEMO_DATA: 'yes' }, 'Invalid setting DEMO_DATA: must be true or false (got "yes")'],
     ])('%j', (env, expected) => {
       const error = errorOf(env);
 
       expect(error.message.startsWith(expected)).toBe(true);
       expect(error.message).not.toContain('\n');
     });
+  });
+
+  it('seeds demo data in development only, unless DEMO_DATA says otherwise', () => {
+    expect(loadSettings({}).demoData).toBe(true);
+    expect(loadSettings({ NODE_ENV: 'test' }).demoData).toBe(false);
+    expect(loadSettings({ NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET }).demoData).toBe(false);
+    expect(loadSettings({ NODE_ENV: 'test', DEMO_DATA: 'true' }).demoData).toBe(true);
+    expect(loadSettings({ NODE_ENV: 'development', DEMO_DATA: 'FALSE' }).demoData).toBe(false);
+  });
+
+  it('refuses DEMO_DATA=true in production', () => {
+    expect(errorOf({ NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET, DEMO_DATA: 'true' }).message).toBe(
+      'Invalid setting DEMO_DATA: must be false when NODE_ENV is production (demo shoes are made-up data)',
+    );
   });
 
   it('refuses EMBEDDED_POSTGRES_PORT=5432 with a reason', () => {

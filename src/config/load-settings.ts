@@ -34,7 +34,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configDir: st
   const files = loadConfigFiles(config, configDir);
   const sources: Sources = { env: effectiveEnv, files, values: config.getProperties() };
   const issues = validationIssues(config, sources);
-  issues.push(...productionIssues(sources.values, issues));
+  issues.push(...productionIssues(sources.values, issues), ...demoDataIssues(sources.values, issues));
   if (issues.length > 0) throw new ConfigError(issues);
   return toAppSettings(sources.values, findRepoRoot());
 }
@@ -173,6 +173,12 @@ function productionIssues(values: RawSettings, earlier: readonly ConfigIssue[]):
   return problem ? [{ subject: 'setting JWT_SECRET', problem }] : [];
 }
 
+/** Demo shoes are made-up data: a production database never gets them, so asking for them there is a mistake. */
+function demoDataIssues(values: RawSettings, earlier: readonly ConfigIssue[]): ConfigIssue[] {
+  if (values.env !== 'production' || !values.demo.data || earlier.some((issue) => issue.subject === 'setting DEMO_DATA')) return [];
+  return [{ subject: 'setting DEMO_DATA', problem: 'must be false when NODE_ENV is production (demo shoes are made-up data)' }];
+}
+
 function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
   return deepFreeze({
     env: raw.env,
@@ -191,6 +197,7 @@ function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
     feedSubscriberQueueSize: raw.feed.subscriberQueueSize,
     writeGroup: { maxCommands: raw.writes.groupMaxCommands, concurrency: raw.writes.groupConcurrency },
     feedReplayPoolSize: raw.feed.replayPoolSize,
+    demoData: raw.demo.data,
   });
 }
 

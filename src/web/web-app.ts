@@ -11,9 +11,15 @@ export function defaultWebDist(): string {
 }
 
 /**
- * Serves the dashboard (web/dist, built by `npm run build`) at `/` from the same server as the API. Only files that
- * exist in web/dist are answered, so `/graphql`, `/health`, `/metrics` and the IDE's assets still reach their
- * handlers. When web/dist is missing (a server built with tsc alone), `/` says how to build it instead of failing.
+ * The dashboard's own pages (client-side routes, web/src/router.ts): each answers index.html, so a shoe page's
+ * address works when reloaded or opened from a bookmark. Anything else that is not a file still gets a 404.
+ */
+export const WEB_APP_PAGES = ['/', '/shoes/:id'];
+
+/**
+ * Serves the dashboard (web/dist, built by `npm run build`) at `/` (and its other pages, WEB_APP_PAGES) from the same
+ * server as the API. Only files that exist in web/dist are answered, so `/graphql`, `/health`, `/metrics` and the
+ * IDE's assets still reach their handlers. When web/dist is missing (a server built with tsc alone), `/` says how to build it instead of failing.
  * Checked per request: building the web app while the server runs makes `/` work without a restart.
  */
 export function serveWebApp(app: INestApplication, dir: string = defaultWebDist()): void {
@@ -25,7 +31,7 @@ export function serveWebApp(app: INestApplication, dir: string = defaultWebDist(
       res.setHeader('cache-control', file.includes(`${join(dir, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
-  (express.getHttpAdapter().getInstance() as Express).get('/', (_req: Request, res: Response) => {
+  (express.getHttpAdapter().getInstance() as Express).get(WEB_APP_PAGES, (_req: Request, res: Response) => {
     const index = join(dir, 'index.html');
     if (existsSync(index)) {
       res.setHeader('cache-control', 'no-cache');

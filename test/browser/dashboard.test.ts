@@ -1,29 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { findRepoRoot } from '../../src/config/repo-root';
-import { defaultWebDist } from '../../src/web/web-app';
 import { CreateShoeDocument, ImportTrueToSizesDocument } from '../generated/graphql';
 import { gqlOk, token } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
+import { assertBrowserTestsCanRun, horizontalOverflow, launchChromium, originOf } from './browser-kit';
 
 /**
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a real server that serves
  * web/dist at `/`: a rating made in one browser context shows in another's list within a second, without reload.
- * No Chromium means this file FAILS: browser tests never pass or skip silently.
+ * No Chromium means this file FAILS: browser tests never pass or skip silently (browser-kit.ts).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 let server: TestServer;
 let browser: Browser;
 let origin: string;
@@ -32,17 +20,9 @@ let admin: string;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `BROWSER TESTS CANNOT RUN: no Chromium at ${CHROMIUM}. Install it (Debian/Ubuntu: apt-get install -y chromium) ` +
-        'or set CHROMIUM_PATH. These tests fail rather than pass without a browser.',
-    );
-  }
-  if (!existsSync(join(defaultWebDist(), 'index.html'))) {
-    throw new Error(`The dashboard is not built (${defaultWebDist()} is missing): run \`npm run build\` first (npm test does).`);
-  }
+  assertBrowserTestsCanRun();
   server = await startTestServer();
-  origin = server.httpUrl.replace(/\/graphql$/, '');
+  origin = originOf(server);
   admin = await token(server.settings.jwtSecret, 'admin', ['admin']);
   shopper = await token(server.settings.jwtSecret, 'browser-shopper');
   const seed: [string, string, number[]][] = [
@@ -56,7 +36,7 @@ beforeAll(async () => {
     ids[name] = createShoe.id;
     if (sizes.length) await gqlOk(server.httpUrl, ImportTrueToSizesDocument, { input: { shoeId: createShoe.id, sizes } }, admin);
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -97,7 +77,7 @@ test('a rating made in one browser shows in another browser within a second, wit
 
   // Sign in by pasting a token; it survives a reload (localStorage).
   await rater.getByLabel('Access token').fill(shopper);
-  await rater.getByRole('button', { name: 'Sign in' }).click();
+  await rater.getByRole('button', { name: 'Sign in', exact: true }).click();
   await rater.getByTestId('signed-in-as').filter({ hasText: 'browser-shopper' }).waitFor({ timeout: 5000 });
   await rater.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
 
@@ -156,7 +136,6 @@ test('readable at phone width: nothing wider than the screen', async () => {
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.locator('li[data-shoe-id]').first().waitFor({ timeout: 5000 });
-  const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   await context.close();
 });

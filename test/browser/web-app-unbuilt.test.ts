@@ -32,6 +32,11 @@ test('a missing web/dist does not break the server: `/` explains how to build th
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    // A shoe page's address is the app too (reload, bookmark); deeper or other paths are not.
+    const deepLink = await fetch(`http://127.0.0.1:${port}/shoes/0b7e6f0e-3c1a-4c55-9b1e-2f6f3f0a9d11`);
+    expect(deepLink.status).toBe(200);
+    expect(await deepLink.text()).toContain('<div id="root">');
+    expect((await fetch(`http://127.0.0.1:${port}/shoes/x/y`)).status).toBe(404);
     writeFileSync(join(dir, 'secret.txt'), 'outside web/dist');
     const escape = await fetch(`http://127.0.0.1:${port}/..%2Fsecret.txt`);
     expect(escape.status).not.toBe(200);

@@ -20,7 +20,8 @@ export type TestServer = {
 
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const db = await createTestDatabase('tts_e2e');
-  const settings = loadSettings({ ...process.env, NODE_ENV: 'test', PORT: '0', ...overrides });
+  // DEMO_DATA from the developer's shell must not seed a test's database: only a test that passes it gets demo shoes.
+  const settings = loadSettings({ ...process.env, NODE_ENV: 'test', PORT: '0', DEMO_DATA: undefined, ...overrides });
   const app = await createApp(settings, db.url);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };

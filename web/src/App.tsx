@@ -1,21 +1,47 @@
-import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
-import { FormEvent, useEffect, useId, useState } from 'react';
+import { useQuery, useSubscription } from '@apollo/client/react';
+import { FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { CreateShoeForm } from './admin-forms';
 import type { LiveStatus } from './apollo';
 import { readClaims } from './apollo';
+import { DevSignIn, useDevTokens } from './dev-sign-in';
 import { describeError } from './errors';
-import { FIT_THRESHOLDS, fitOf, SIZE_WORDS } from './fit';
+import { FIT_THRESHOLDS } from './fit';
 import type { DashboardShoeFieldsFragment } from './gql/graphql';
-import { DashboardRateMutation, DashboardRetractMutation, DashboardShoeChangedSubscription, DashboardShoesQuery } from './operations';
+import { DashboardShoeChangedSubscription, DashboardShoesQuery } from './operations';
+import { followLink, shoePath, useRoute } from './router';
+import { RateControls, ShoeFigures } from './shoe-figures';
+import { ShoePage } from './shoe-page';
 
 const PAGE_SIZE = 10;
 
 export function App(props: { token: string | null; onToken(token: string | null): void; live: LiveStatus }) {
-  // Every change to any shoe arrives here and lands in Apollo's cache by its id, so each row updates in place.
+  // Every change to any shoe arrives here and lands in Apollo's cache by its id, so each row and the shoe page update
+  // in place, whichever page is open.
   const { error: liveError } = useSubscription(DashboardShoeChangedSubscription);
+  const route = useRoute();
+  const claims = props.token ? readClaims(props.token) : null;
+  const isAdmin = !!claims?.roles?.includes('admin') && !isExpired(claims);
+  const first = useRef(true);
+
+  // A new page is announced by moving focus to its heading (not on the first load, where focus starts at the top).
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    document.getElementById('page-heading')?.focus();
+    if (route.page !== 'shoe') document.title = 'True to size — live fit ratings';
+  }, [route]);
+
   return (
     <div className="page">
       <header className="top">
-        <h1>True to size</h1>
+        <h1 id="page-heading" tabIndex={-1}>
+          <a href="/" onClick={followLink} className="home">
+            True to size
+          </a>
+        </h1>
         <LiveBadge status={props.live} />
       </header>
       <SignIn token={props.token} onToken={props.onToken} />
@@ -24,7 +50,20 @@ export function App(props: { token: string | null; onToken(token: string | null)
           {describeError(liveError)}
         </p>
       )}
-      <ShoeList signedIn={!!props.token} />
+      {route.page === 'shoe' ? (
+        <ShoePage id={route.id} signedIn={!!props.token} isAdmin={isAdmin} />
+      ) : route.page === 'list' ? (
+        <>
+          {isAdmin && <CreateShoeForm />}
+          <ShoeList signedIn={!!props.token} />
+        </>
+      ) : (
+        <main>
+          <p role="alert" className="error">
+            There is no page at this address. <a href="/" onClick={followLink}>See all shoes</a>.
+          </p>
+        </main>
+      )}
       <footer className="legend">
         <p>
           Ratings go from 1 (really small) through 3 (true to size) to 5 (really big). The fit label reads the average:
@@ -34,6 +73,10 @@ export function App(props: { token: string | null; onToken(token: string | null)
       </footer>
     </div>
   );
+}
+
+function isExpired(claims: { exp?: number }): boolean {
+  return claims.exp != null && claims.exp * 1000 < Date.now();
 }
 
 function LiveBadge({ status }: { status: LiveStatus }) {
@@ -53,9 +96,10 @@ function LiveBadge({ status }: { status: LiveStatus }) {
 function SignIn({ token, onToken }: { token: string | null; onToken(token: string | null): void }) {
   const [draft, setDraft] = useState('');
   const inputId = useId();
+  const devTokens = useDevTokens();
   const claims = token ? readClaims(token) : null;
   if (token) {
-    const expired = claims?.exp != null && claims.exp * 1000 < Date.now();
+    const expired = claims != null && isExpired(claims);
     return (
       <section className="signin" aria-label="Account">
         <p>
@@ -90,6 +134,7 @@ function SignIn({ token, onToken }: { token: string | null; onToken(token: strin
         Sign in
       </button>
       <p className="hint">Browsing needs no token; rating does.</p>
+      {devTokens && <DevSignIn onToken={onToken} />}
     </form>
   );
 }
@@ -160,89 +205,17 @@ function ShoeList({ signedIn }: { signedIn: boolean }) {
 }
 
 function ShoeRow({ shoe, signedIn }: { shoe: DashboardShoeFieldsFragment; signedIn: boolean }) {
-  const { average, count, distribution } = shoe.trueToSize;
-  const fit = fitOf(average);
-  const [rate, rating] = useMutation(DashboardRateMutation);
-  const [retract, retracting] = useMutation(DashboardRetractMutation);
-  const [message, setMessage] = useState<string | null>(null);
-  const busy = rating.loading || retracting.loading;
   const headingId = useId();
-
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    setMessage(null);
-    try {
-      await action();
-      setMessage(done);
-    } catch (e) {
-      setMessage(describeError(e));
-    }
-  };
-  const error = rating.error ?? retracting.error;
-
   return (
     <li className="shoe" data-shoe-id={shoe.id} aria-labelledby={headingId}>
-      <div className="shoe-head">
-        <h2 id={headingId}>
+      <h2 id={headingId}>
+        <a href={shoePath(shoe.id)} onClick={followLink}>
           {shoe.name}
-          {shoe.brand && <span className="brand"> · {shoe.brand}</span>}
-        </h2>
-        <p className={`fit fit-${fit.tone}`} data-testid="fit">
-          {fit.label}
-        </p>
-      </div>
-      <div className="figures">
-        <p className="average" data-testid="average" title={average == null ? undefined : String(average)}>
-          {average == null ? '–' : average.toFixed(2)}
-        </p>
-        <p className="count" data-testid="count">
-          {count} rating{count === 1 ? '' : 's'}
-        </p>
-        <Distribution buckets={distribution} />
-      </div>
-      <div className="rate" role="group" aria-label={`Rate the fit of ${shoe.name}`}>
-        {[1, 2, 3, 4, 5].map((size) => (
-          <button
-            key={size}
-            type="button"
-            disabled={busy}
-            aria-label={`Rate ${size}: ${SIZE_WORDS[size]}`}
-            title={SIZE_WORDS[size]}
-            onClick={() => run(() => rate({ variables: { shoeId: shoe.id, size } }), `Thanks: you rated it ${size} (${SIZE_WORDS[size]}).`)}
-          >
-            {size}
-          </button>
-        ))}
-        <button
-          type="button"
-          className="retract"
-          disabled={busy}
-          onClick={() => run(() => retract({ variables: { shoeId: shoe.id } }), 'Your rating is retracted (if you had one).')}
-        >
-          Retract my rating
-        </button>
-      </div>
-      {!signedIn && !message && <p className="hint">Sign in to rate.</p>}
-      {message && (
-        <p role={error ? 'alert' : 'status'} className={error ? 'error' : 'ok'} data-testid="row-message">
-          {message}
-        </p>
-      )}
+        </a>
+        {shoe.brand && <span className="brand"> · {shoe.brand}</span>}
+      </h2>
+      <ShoeFigures shoe={shoe} />
+      <RateControls shoe={shoe} signedIn={signedIn} />
     </li>
-  );
-}
-
-function Distribution({ buckets }: { buckets: readonly { size: number; count: number }[] }) {
-  const max = Math.max(1, ...buckets.map((b) => b.count));
-  const summary = buckets.map((b) => `${b.size}: ${b.count}`).join(', ');
-  return (
-    <div className="bars" role="img" aria-label={`Ratings by size: ${summary}`} data-testid="distribution">
-      {buckets.map((b) => (
-        <div className="bar" key={b.size} title={`${b.count} rated ${b.size} (${SIZE_WORDS[b.size]})`}>
-          <span className="bar-count">{b.count}</span>
-          <span className="bar-fill" style={{ height: `${Math.round((b.count / max) * 100)}%` }} data-count={b.count} />
-          <span className="bar-size">{b.size}</span>
-        </div>
-      ))}
-    </div>
   );
 }

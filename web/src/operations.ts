@@ -60,3 +60,88 @@ export const DashboardRetractMutation = graphql(`
     }
   }
 `);
+
+export const DashboardShoeQuery = graphql(`
+  query DashboardShoe($id: ID!) {
+    shoe(id: $id) {
+      ...DashboardShoeFields
+      createdAt
+      updatedAt
+    }
+  }
+`);
+
+// One line of a shoe page's event feed; `position` is what the feed resumes from after a dropped connection.
+export const DashboardEventFields = graphql(`
+  fragment DashboardEventFields on ShoeEvent {
+    __typename
+    position
+    version
+    occurredAt
+    ... on ShoeCreated {
+      name
+      brand
+    }
+    ... on ShoeRenamed {
+      name
+    }
+    ... on TrueToSizeSubmitted {
+      size
+      previousSize
+    }
+    ... on TrueToSizeRetracted {
+      retractedSize
+    }
+    ... on TrueToSizesImported {
+      sizes
+    }
+  }
+`);
+
+export const DashboardShoeHistoryQuery = graphql(`
+  query DashboardShoeHistory($shoeId: ID!, $first: Int!, $after: String) {
+    events(shoeId: $shoeId, first: $first, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...DashboardEventFields
+        }
+      }
+    }
+  }
+`);
+
+export const DashboardShoeEventsSubscription = graphql(`
+  subscription DashboardShoeEvents($shoeId: ID!, $after: String) {
+    shoeEvents(shoeId: $shoeId, after: $after) {
+      ...DashboardEventFields
+    }
+  }
+`);
+
+export const DashboardCreateShoeMutation = graphql(`
+  mutation DashboardCreateShoe($name: String!, $brand: String, $idempotencyKey: String) {
+    createShoe(input: { name: $name, brand: $brand, idempotencyKey: $idempotencyKey }) {
+      ...DashboardShoeFields
+    }
+  }
+`);
+
+export const DashboardRenameShoeMutation = graphql(`
+  mutation DashboardRenameShoe($id: ID!, $name: String!, $expectedVersion: Int) {
+    renameShoe(input: { id: $id, name: $name, expectedVersion: $expectedVersion }) {
+      ...DashboardShoeFields
+    }
+  }
+`);
+
+export const DashboardImportMutation = graphql(`
+  mutation DashboardImport($shoeId: ID!, $sizes: [Int!]!, $idempotencyKey: String) {
+    importTrueToSizes(input: { shoeId: $shoeId, sizes: $sizes, idempotencyKey: $idempotencyKey }) {
+      ...DashboardShoeFields
+    }
+  }
+`);
