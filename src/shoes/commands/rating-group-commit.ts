@@ -32,7 +32,8 @@ type Pending = RatingWrite & { resolve: (shoe: ShoeEntity) => void; reject: (err
  *   before anything is written, so a rejected command simply contributes no events;
  * - an unexpected database error fails the batch, which then retries each command in a transaction of its
  *   own, so it fails only the command that causes it (the "or equivalent" of a savepoint per command);
- * - ratings of one shoe within a batch are decided in arrival order, each on the state the previous left.
+ * - a batch holds at most one rating per shoe (takeBatch), so each answer is the shoe right after its own
+ *   write; further ratings of that shoe wait for a later batch.
  * Other commands (create, rename, import) stay on ShoeCommandRunner: rare, and they need locks on names
  * and idempotency keys that a batch would have to take for everyone.
  */
@@ -61,13 +62,33 @@ export class RatingGroupCommit {
 
   private pump(): void {
     while (this.inFlight < this.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxCommands);
+      const batch = this.takeBatch();
       this.inFlight += 1;
       void this.commitOrSplit(batch).finally(() => {
         this.inFlight -= 1;
         this.pump();
       });
     }
+  }
+
+  /**
+   * The oldest queued commands, at most one per shoe: each command must answer with the shoe as its own write
+   * left it (its `version` is its event's), which a second rating of the same shoe in the batch would move on.
+   * Later ratings of a shoe wait for the next batch, in arrival order.
+   */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const shoes = new Set<string>();
+    for (let i = 0; i < this.queue.length && batch.length < this.maxCommands; ) {
+      const shoeId = this.queue[i].shoeId.toLowerCase();
+      if (shoes.has(shoeId)) {
+        i += 1;
+        continue;
+      }
+      shoes.add(shoeId);
+      batch.push(...this.queue.splice(i, 1));
+    }
+    return batch;
   }
 
   private async commitOrSplit(batch: Pending[]): Promise<void> {
@@ -93,7 +114,7 @@ export class RatingGroupCommit {
       await this.store.lockStreams(tx, shoeIds);
       // 2. One statement loads every command's decision state (shoe + the user's current rating).
       const state = await loadRatingStates(tx, batch);
-      // 3. Decide each command in arrival order on the state the previous ones left (pure, in memory).
+      // 3. Decide each command (pure, in memory; one per shoe, see takeBatch).
       const outcomes = batch.map((p) => decideOne(p, state));
       // 4. Append every accepted event, grouped per stream at the version we decided on, in two statements.
       const recorded = await this.store.appendToStreams(tx, streamAppends(outcomes, state));
