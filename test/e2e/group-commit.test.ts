@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { RatingGroupCommit } from '../../src/shoes/commands/rating-group-commit';
 import { CreateShoeDocument, SubmitTrueToSizeDocument } from '../generated/graphql';
 import { gql, gqlOk, token } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
@@ -49,4 +50,32 @@ it('a burst of ratings shares transactions; each answers with its own version; r
   const perTransaction = new Map<string, number>();
   for (const row of rows) perTransaction.set(row.tx, (perTransaction.get(row.tx) ?? 0) + 1);
   expect(Math.max(...perTransaction.values())).toBeGreaterThan(1);
+});
+
+it('a statement that fails in a batch fails only the command that causes it', async () => {
+  // given 6 shoes, and a decide with a bug: an event the database refuses (shoe_ratings.size CHECK 1..5)
+  const admin = await token(server.settings.jwtSecret, 'group-admin', ['admin']);
+  const shoes = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => (await gqlOk(server.httpUrl, CreateShoeDocument, { input: { name: `Split ${i} ${randomUUID()}` } }, admin)).createShoe.id),
+  );
+  const ratings = server.app.get(RatingGroupCommit);
+  const write = (shoeId: string, size: number) =>
+    ratings.run({
+      shoeId,
+      userId: 'split-user',
+      now: new Date(),
+      decide: () => [{ type: 'TrueToSizeSubmitted', data: { shoeId, userId: 'split-user', size: size as 1, previousSize: null } }],
+    });
+
+  // when they are queued together (the first two start alone; the rest share a batch with the bad one)
+  const outcomes = await Promise.allSettled([...shoes.slice(0, 5).map((shoeId) => write(shoeId, 4)), write(shoes[5], 9)]);
+
+  // then the good ones committed, each with its own event, and the bad one failed with the database's refusal
+  expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual(Array(5).fill('fulfilled'));
+  expect(outcomes.slice(0, 5).map((o) => (o as PromiseFulfilledResult<{ version: number }>).value.version)).toEqual(Array(5).fill(2));
+  expect(outcomes[5]).toMatchObject({ status: 'rejected', reason: expect.any(QueryFailedError) });
+  const counts: { n: number }[] = await server.app
+    .get(DataSource)
+    .query(`SELECT count(*)::int AS n FROM events WHERE stream_id = ANY($1::uuid[]) AND type = 'TrueToSizeSubmitted'`, [shoes]);
+  expect(counts[0].n).toBe(5);
 });
