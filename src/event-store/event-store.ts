@@ -327,7 +327,7 @@ export class EventStore {
       rows.map((r) => this.upcasters.versionToWrite(r.event)),
       rows.map((r) => JSON.stringify(r.event.data ?? null)),
       rows.map((r) => JSON.stringify(r.event.metadata ?? {})),
-      rows.map((r) => r.event.occurredAt ?? r.w.occurredAt),
+      rows.map((r) => r.w.occurredAt),
     ];
     try {
       const recorded: EventRow[] = await tx.query(SQL.INSERT_EVENTS, params);

@@ -7,8 +7,6 @@ export type NewEvent<E extends EventShape = EventShape> = E & {
   schemaVersion?: number;
   /** Correlation, causation, user and the like; never read by the domain (default {}). */
   metadata?: Record<string, unknown>;
-  /** This event's own clock, when it differs from the append's `occurredAt` (several commands in one append). */
-  occurredAt?: Date;
 };
 
 /** The envelope the store adds to every event it records. */

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { EntityManager, In, QueryFailedError } from 'typeorm';
 import { AppConfigService } from '../../config/app-config.service';
 import { EventStore, type StreamAppend } from '../../event-store/event-store';
-import { evolveDecisionState, type FitSize, type ShoeDecisionState, type TrueToSizeRetracted, type TrueToSizeSubmitted } from '../domain';
+import { type FitSize, type ShoeDecisionState, type TrueToSizeRetracted, type TrueToSizeSubmitted } from '../domain';
 import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
 import { ShoeEntity } from '../projections/shoe.entity';
 import { applyShoeEvents } from '../projections/shoe.projection';
@@ -116,7 +116,7 @@ export class RatingGroupCommit {
       const state = await loadRatingStates(tx, batch);
       // 3. Decide each command (pure, in memory; one per shoe, see takeBatch).
       const outcomes = batch.map((p) => decideOne(p, state));
-      // 4. Append every accepted event, grouped per stream at the version we decided on, in two statements.
+      // 4. Append every accepted event at the version its command decided on: two statements for the batch.
       const recorded = await this.store.appendToStreams(tx, streamAppends(outcomes, state));
       // 5. Project inline (one statement for the whole batch), then read back every touched shoe once.
       await applyShoeEvents(tx, recorded);
@@ -131,69 +131,50 @@ export class RatingGroupCommit {
   }
 }
 
-type BatchState = {
-  shoes: Map<string, ShoeDecisionState>;
-  /** key `${shoeId}\u0000${userId}` */
-  ratings: Map<string, FitSize | null>;
-  /** the version each stream had when loaded: the append's expectedVersion */
-  loadedVersion: Map<string, number>;
-};
+/** Per shoe (a batch holds one command per shoe): what its command decides on. */
+type BatchState = Map<string, { shoe: ShoeDecisionState; currentSize: FitSize | null }>;
 
 type Outcome = { pending: Pending; events: RatingEvent[]; error?: unknown };
 
-const ratingKey = (shoeId: string, userId: string) => `${shoeId.toLowerCase()}\u0000${userId}`;
-
 async function loadRatingStates(tx: EntityManager, batch: Pending[]): Promise<BatchState> {
-  const rows: { shoe_id: string; user_id: string; name: string | null; brand: string | null; version: number | null; size: number | null }[] =
+  const rows: { shoe_id: string; name: string | null; brand: string | null; version: number | null; size: number | null }[] =
     await tx.query(
-      `SELECT q.shoe_id::text AS shoe_id, q.user_id, s.name, s.brand, s.version, r.size
+      `SELECT q.shoe_id::text AS shoe_id, s.name, s.brand, s.version, r.size
        FROM unnest($1::uuid[], $2::text[]) AS q(shoe_id, user_id)
        LEFT JOIN shoes s ON s.id = q.shoe_id
        LEFT JOIN shoe_ratings r ON r.shoe_id = q.shoe_id AND r.user_id = q.user_id`,
       [batch.map((p) => p.shoeId), batch.map((p) => p.userId)],
     );
-  const state: BatchState = { shoes: new Map(), ratings: new Map(), loadedVersion: new Map() };
+  const state: BatchState = new Map();
   for (const row of rows) {
     const shoeId = row.shoe_id.toLowerCase();
     const shoe: ShoeDecisionState =
       row.version === null ? { status: 'absent' } : { status: 'existing', shoeId, name: row.name!, brand: row.brand, version: row.version };
-    state.shoes.set(shoeId, shoe);
-    state.loadedVersion.set(shoeId, row.version ?? 0);
-    state.ratings.set(ratingKey(shoeId, row.user_id), (row.size as FitSize | null) ?? null);
+    state.set(shoeId, { shoe, currentSize: (row.size as FitSize | null) ?? null });
   }
   return state;
 }
 
 function decideOne(pending: Pending, state: BatchState): Outcome {
-  const shoeId = pending.shoeId.toLowerCase();
-  const key = ratingKey(shoeId, pending.userId);
   try {
-    const events = pending.decide({ shoe: state.shoes.get(shoeId) ?? { status: 'absent' }, currentSize: state.ratings.get(key) ?? null });
-    for (const event of events) {
-      state.shoes.set(shoeId, evolveDecisionState(state.shoes.get(shoeId)!, event));
-      state.ratings.set(key, event.type === 'TrueToSizeSubmitted' ? event.data.size : null);
-    }
-    return { pending, events };
+    return { pending, events: pending.decide(state.get(pending.shoeId.toLowerCase())!) };
   } catch (error) {
     return { pending, events: [], error };
   }
 }
 
-/** Each stream's accepted events, in arrival order, at the version it had when the batch loaded it. */
+/** One append per command with events, at the version its shoe had when the batch loaded it. */
 function streamAppends(outcomes: Outcome[], state: BatchState): StreamAppend<RatingEvent>[] {
-  const byStream = new Map<string, StreamAppend<RatingEvent>>();
-  for (const { pending, events } of outcomes) {
-    const streamId = pending.shoeId.toLowerCase();
-    const append = byStream.get(streamId) ?? {
-      streamId,
-      streamType: SHOE_STREAM,
-      events: [],
-      expectedVersion: state.loadedVersion.get(streamId) ?? 0,
-      occurredAt: pending.now,
-    };
-    // Each command keeps its own clock, also when it shares the stream's append with earlier ones.
-    append.events.push(...events.map((event) => ({ ...event, occurredAt: pending.now })));
-    byStream.set(streamId, append);
-  }
-  return [...byStream.values()];
+  return outcomes
+    .filter(({ events }) => events.length > 0)
+    .map(({ pending, events }) => {
+      const { shoe } = state.get(pending.shoeId.toLowerCase())!;
+      return {
+        streamId: pending.shoeId.toLowerCase(),
+        streamType: SHOE_STREAM,
+        events,
+        expectedVersion: shoe.status === 'existing' ? shoe.version : 0,
+        occurredAt: pending.now,
+      };
+    });
 }

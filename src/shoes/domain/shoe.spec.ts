@@ -1,5 +1,5 @@
 import type { FitSize, ShoeEvent } from './shoe.events';
-import { currentRatingOf, decisionStateOf, evolve, evolveDecisionState, evolveInPlace, initialShoe, type Shoe } from './shoe';
+import { currentRatingOf, decisionStateOf, evolve, evolveInPlace, initialShoe, type Shoe } from './shoe';
 import { created, fold as given, imported, renamed, retracted, SHOE_ID, submitted } from './shoe-decider.spec-kit';
 import { averageOf } from './true-to-size';
 
@@ -146,25 +146,6 @@ describe('decisionStateOf', () => {
       brand: 'Adidas',
       version: 3,
     });
-  });
-});
-
-describe('evolveDecisionState', () => {
-  it('agrees with decisionStateOf(evolve(...)) after every event of a stream', () => {
-    // given a stream with every kind of event
-    const events = [created, renamed('A'), submitted('u1', 3), imported(1, 2, 5), submitted('u1', 4, 3), retracted('u1', 4)];
-    let state = decisionStateOf(initialShoe());
-    events.forEach((event, i) => {
-      // when the command-side view follows one more event
-      state = evolveDecisionState(state, event);
-      // then it is what the full fold says a command would load
-      expect(state).toEqual(decisionStateOf(given(...events.slice(0, i + 1))));
-    });
-  });
-
-  it('refuses a rating before the shoe exists and a second creation', () => {
-    expect(() => evolveDecisionState({ status: 'absent' }, submitted('u1', 3))).toThrow(/before ShoeCreated/);
-    expect(() => evolveDecisionState(decisionStateOf(given(created)), created)).toThrow(/created twice/);
   });
 });
 

@@ -96,37 +96,6 @@ export function decisionStateOf(shoe: Shoe): ShoeDecisionState {
   }
 }
 
-/**
- * `evolve` for the command-side view: what a command that follows `event` in the same transaction decides on
- * (group commit decides several commands of one shoe in a row without reloading it).
- */
-export function evolveDecisionState(state: ShoeDecisionState, event: ShoeEvent): ShoeDecisionState {
-  switch (event.type) {
-    case 'ShoeCreated': {
-      if (state.status !== 'absent') throw new Error(`shoe ${event.data.shoeId} is created twice in its stream`);
-      const { shoeId, name, brand } = event.data;
-      return { status: 'existing', shoeId, name, brand, version: 1 };
-    }
-    case 'ShoeRenamed':
-      return { ...existingDecisionState(state, event), name: event.data.name, version: existingDecisionState(state, event).version + 1 };
-    case 'TrueToSizeSubmitted':
-    case 'TrueToSizeRetracted':
-    case 'TrueToSizesImported': {
-      const shoe = existingDecisionState(state, event);
-      return { ...shoe, version: shoe.version + 1 };
-    }
-    default: {
-      const _exhaustive: never = event;
-      throw new Error(`unknown shoe event type ${JSON.stringify((_exhaustive as { type?: unknown }).type)}`);
-    }
-  }
-}
-
-function existingDecisionState(state: ShoeDecisionState, event: ShoeEvent): Extract<ShoeDecisionState, { status: 'existing' }> {
-  if (state.status !== 'existing') throw new Error(`${event.type} for shoe ${event.data.shoeId} before ShoeCreated`);
-  return state;
-}
-
 /** A user's current rating; own-property lookup so ids like "__proto__" or "toString" are safe. */
 export function currentRatingOf(shoe: Shoe, userId: string): FitSize | null {
   if (shoe.status !== 'existing') return null;
