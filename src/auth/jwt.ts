@@ -8,12 +8,12 @@ import { Identity, InvalidTokenError } from './identity';
  * at most 5 seconds and we need none, because issuer and verifier share this clock.
  */
 export async function verifyToken(token: string, secret: string, now = new Date()): Promise<Identity> {
-  const verified = verifiedTokens(secret);
-  const cached = verified.get(token);
+  const verifier = verifierOf(secret);
+  const cached = verifier.verified.get(token);
   // A cached identity is only as good as its `exp`: past it, jose below refuses the token as expired.
   if (cached && cached.expiresAt > Math.floor(now.getTime() / 1000)) return cached;
   try {
-    const { payload } = await jwtVerify(token, await cryptoKeyOf(secret), {
+    const { payload } = await jwtVerify(token, await verifier.key, {
       algorithms: ['HS256'],
       requiredClaims: ['exp', 'sub'],
       currentDate: now,
@@ -21,10 +21,11 @@ export async function verifyToken(token: string, secret: string, now = new Date(
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new InvalidTokenError('sub must be a non-empty string');
     const identity: Identity = { userId: payload.sub, roles, isAdmin: roles.includes('admin'), expiresAt: payload.exp as number };
-    verified.set(token, identity);
+    if (verifier.verified.size >= VERIFIED_TOKENS_MAX) verifier.verified.delete(verifier.verified.keys().next().value!);
+    verifier.verified.set(token, identity);
     return identity;
   } catch (err) {
-    verified.delete(token);
+    verifier.verified.delete(token);
     if (err instanceof InvalidTokenError) throw err;
     throw new InvalidTokenError(reasonOf(err));
   }
@@ -37,31 +38,16 @@ export async function verifyToken(token: string, secret: string, now = new Date(
  * dropped first. Claims are immutable; only `exp` depends on the clock, and it is checked on every use.
  */
 const VERIFIED_TOKENS_MAX = 10_000;
-const verifiedBySecret = new Map<string, Map<string, Identity>>();
-const cryptoKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+type Verifier = { key: Promise<webcrypto.CryptoKey>; verified: Map<string, Identity> };
+const verifiers = new Map<string, Verifier>();
 
-function verifiedTokens(secret: string): BoundedMap<string, Identity> {
-  let map = verifiedBySecret.get(secret);
-  if (!map) verifiedBySecret.set(secret, (map = new Map()));
-  return {
-    get: (token) => map.get(token),
-    delete: (token) => map.delete(token),
-    set: (token, identity) => {
-      if (map.size >= VERIFIED_TOKENS_MAX) map.delete(map.keys().next().value!);
-      map.set(token, identity);
-    },
-  };
-}
-
-type BoundedMap<K, V> = { get(key: K): V | undefined; set(key: K, value: V): void; delete(key: K): void };
-
-function cryptoKeyOf(secret: string): Promise<webcrypto.CryptoKey> {
-  let key = cryptoKeys.get(secret);
-  if (!key) {
-    key = webcrypto.subtle.importKey('raw', keyOf(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-    cryptoKeys.set(secret, key);
+function verifierOf(secret: string): Verifier {
+  let verifier = verifiers.get(secret);
+  if (!verifier) {
+    const key = webcrypto.subtle.importKey('raw', keyOf(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    verifiers.set(secret, (verifier = { key, verified: new Map() }));
   }
-  return key;
+  return verifier;
 }
 
 export async function mintToken(
