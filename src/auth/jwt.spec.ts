@@ -48,6 +48,37 @@ describe('verifyToken', () => {
   });
 });
 
+describe('verifyToken, hostile claims', () => {
+  const signed = (payload: object) => sign({ alg: 'HS256' }, { exp: inOneHour(), ...payload });
+
+  it.each([
+    ['a NUL in sub', { sub: 'alice\u0000' }, /sub must be at most 255 characters, without control characters/],
+    ['a lone surrogate in sub', { sub: 'alice\ud800' }, /sub must be/],
+    ['a line break in sub (a forged log line)', { sub: 'alice\nadmin' }, /sub must be/],
+    ['a 256-character sub', { sub: 's'.repeat(256) }, /sub must be/],
+    ['a sub that is not a string', { sub: 42 }, /sub must be a non-empty string|claim sub/],
+    ['a NUL in a role', { sub: 'mallory', roles: ['admin\u0000'] }, /roles must be at most 32 roles of at most 64 characters/],
+    ['a lone surrogate in a role', { sub: 'mallory', roles: ['\udc00admin'] }, /roles must be/],
+    ['a 65-character role', { sub: 'mallory', roles: ['r'.repeat(65)] }, /roles must be/],
+    ['33 roles', { sub: 'mallory', roles: Array.from({ length: 33 }, (_, i) => `role-${i}`) }, /roles must be/],
+  ])('given %s, then the token is refused, and refused again from the cache', async (_case, payload, reason) => {
+    const token = signed(payload);
+    await expect(verifyToken(token, secret)).rejects.toThrow(reason);
+    await expect(verifyToken(token, secret)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('given the longest sub and roles allowed, with emoji and other scripts, then the token is accepted', async () => {
+    const sub = `auth0|${'👟'.repeat(249)}`;
+    const roles = ['admin', ...Array.from({ length: 31 }, (_, i) => `rôle-${i}`.padEnd(64, 'x'))];
+    await expect(verifyToken(signed({ sub, roles }), secret)).resolves.toMatchObject({ userId: sub, isAdmin: true, roles });
+  });
+
+  it('given roles that are not a list, or entries that are not strings, then they mean no role (as before)', async () => {
+    await expect(verifyToken(signed({ sub: 'frank', roles: 'admin' }), secret)).resolves.toMatchObject({ roles: [], isAdmin: false });
+    await expect(verifyToken(signed({ sub: 'frank', roles: [1, null, 'admin'] }), secret)).resolves.toMatchObject({ roles: ['admin'] });
+  });
+});
+
 describe('bearerToken', () => {
   it('reads the token of a Bearer header, in any letter case of the scheme', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');

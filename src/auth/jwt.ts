@@ -1,5 +1,6 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { webcrypto } from 'node:crypto';
+import { untrustedTextProblem } from '../validation/untrusted-text';
 import { Identity, InvalidTokenError } from './identity';
 
 /**
@@ -18,9 +19,7 @@ export async function verifyToken(token: string, secret: string, now = new Date(
       requiredClaims: ['exp', 'sub'],
       currentDate: now,
     });
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new InvalidTokenError('sub must be a non-empty string');
-    const identity: Identity = { userId: payload.sub, roles, isAdmin: roles.includes('admin'), expiresAt: payload.exp as number };
+    const identity: Identity = { ...claimsOf(payload), expiresAt: payload.exp as number };
     if (verifier.verified.size >= VERIFIED_TOKENS_MAX) verifier.verified.delete(verifier.verified.keys().next().value!);
     verifier.verified.set(token, identity);
     return identity;
@@ -29,6 +28,34 @@ export async function verifyToken(token: string, secret: string, now = new Date(
     if (err instanceof InvalidTokenError) throw err;
     throw new InvalidTokenError(reasonOf(err));
   }
+}
+
+/**
+ * `sub` becomes the user id in SQL (ratings, idempotency keys), rate-limit buckets and log lines, so it must be
+ * text PostgreSQL can hold (no NUL or lone surrogate: before, a NUL answered INTERNAL_SERVER_ERROR with a stack
+ * trace in the log), without control characters (no forged log lines), and bounded: 255 characters, OpenID
+ * Connect's own limit for `sub`. Roles are compared, not stored, but are held to the same rules, so that no
+ * token carries hostile text anywhere. Absent or non-array roles, and entries that are not strings, mean no role,
+ * as before.
+ */
+const MAX_SUBJECT_CHARACTERS = 255;
+const MAX_ROLES = 32;
+const MAX_ROLE_CHARACTERS = 64;
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+function claimsOf(payload: JWTPayload): Pick<Identity, 'userId' | 'roles' | 'isAdmin'> {
+  const { sub } = payload;
+  if (typeof sub !== 'string' || sub.length === 0) throw new InvalidTokenError('sub must be a non-empty string');
+  if (!isCleanText(sub, MAX_SUBJECT_CHARACTERS))
+    throw new InvalidTokenError(`sub must be at most ${MAX_SUBJECT_CHARACTERS} characters, without control characters`);
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  if (roles.length > MAX_ROLES || !roles.every((role) => isCleanText(role, MAX_ROLE_CHARACTERS)))
+    throw new InvalidTokenError(`roles must be at most ${MAX_ROLES} roles of at most ${MAX_ROLE_CHARACTERS} characters, without control characters`);
+  return { userId: sub, roles, isAdmin: roles.includes('admin') };
+}
+
+function isCleanText(value: string, maxCharacters: number): boolean {
+  return untrustedTextProblem(value, maxCharacters) === null && !CONTROL_CHARACTER.test(value);
 }
 
 /**

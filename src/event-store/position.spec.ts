@@ -41,6 +41,12 @@ describe('positions', () => {
     expect(() => decodePosition(cursor)).toThrow(InvalidPositionError);
   });
 
+  it('given a 90,000-character cursor, then the error quotes only its start', () => {
+    const quoted = `Invalid event position: "${'A'.repeat(54)}"… (90000 characters)`;
+    expect(() => decodePosition('A'.repeat(90_000))).toThrow(new InvalidPositionError('A'.repeat(90_000)));
+    expect(new InvalidPositionError('A'.repeat(90_000)).message).toBe(quoted);
+  });
+
   it('rejects non-strings', () => {
     expect(() => decodePosition(42 as unknown as string)).toThrow(InvalidPositionError);
   });

@@ -1,3 +1,5 @@
+import { quoteBounded } from '../validation/untrusted-text';
+
 /**
  * Cursors into the global log. A position is the pair (transaction id, global position): the log's
  * order is `ORDER BY transaction_id, global_position` (see event-store.sql.ts for why). Clients see it
@@ -8,16 +10,20 @@
 const MAX_XID8 = 2n ** 64n - 1n;
 const MAX_BIGINT = 2n ** 63n - 1n;
 /** A cursor is at most 20 + 1 + 19 ASCII digits: 40 bytes, 54 base64url characters. */
+const MAX_CURSOR_CHARACTERS = 54;
 const CURSOR_SHAPE = /^[A-Za-z0-9_-]{1,54}$/;
 const DECODED_SHAPE = /^(0|[1-9]\d{0,19}):([1-9]\d{0,18})$/;
 
 export type DecodedPosition = { transactionId: string; globalPosition: string };
 
-/** A cursor that is not one this service handed out (GraphQL maps it to a bad-input error). */
+/**
+ * A cursor that is not one this service handed out (GraphQL maps it to a bad-input error). The message quotes
+ * at most the cursor's start: it goes back to the client and may be 100 KB of anything.
+ */
 export class InvalidPositionError extends Error {
   override readonly name = 'InvalidPositionError';
   constructor(readonly cursor: unknown) {
-    super(`Invalid event position: ${JSON.stringify(cursor)}`);
+    super(`Invalid event position: ${quoteBounded(cursor, MAX_CURSOR_CHARACTERS)}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { ConcurrencyError } from '../event-store/concurrency.error';
 import { InvalidPositionError } from '../event-store/position';
 import { ShoeDomainError, StaleShoeVersion } from '../shoes/domain/shoe.errors';
 import { IdempotencyKeyConflict } from '../shoes/commands/idempotency-key-conflict.error';
+import { InvalidIdempotencyKey } from '../shoes/commands/idempotency-key';
 import { InvalidCursorError } from '../shoes/queries/shoe-cursor';
 import { InvalidArgumentError } from './invalid-argument.error';
 import { RateLimitedError } from '../rate-limit/rate-limited.error';
@@ -29,6 +30,7 @@ export function classify(error: unknown): { code: ErrorCode; extensions?: Record
   if (error instanceof IdempotencyKeyConflict) return { code: 'CONFLICT' };
   if (error instanceof InvalidArgumentError || error instanceof InvalidCursorError || error instanceof InvalidPositionError)
     return { code: 'BAD_USER_INPUT' };
+  if (error instanceof InvalidIdempotencyKey) return { code: 'BAD_USER_INPUT' };
   if (error instanceof InvalidTokenError || error instanceof NotSignedInError) return { code: 'UNAUTHENTICATED' };
   if (error instanceof ForbiddenError) return { code: 'FORBIDDEN' };
   if (error instanceof RateLimitedError) return { code: 'RATE_LIMITED', extensions: { retryAfter: error.retryAfterSeconds } };
@@ -54,8 +56,25 @@ function isDatabaseUnavailable(error: unknown): boolean {
 /**
  * Apollo `formatError`: every error leaves with an `extensions.code` from API.md's table.
  * Outside development an INTERNAL_SERVER_ERROR says nothing more (no stack, no SQL).
+ * No message is longer than MAX_MESSAGE_CHARACTERS: graphql-js quotes a variable's value in its coercion
+ * errors (twice), so a 90 KB string for an `Int` came back as 180 KB of message. Our own errors quote
+ * bounded text (quoteBounded); this is the backstop for everyone else's.
  */
 export function formatGraphQLError(exposeInternals: boolean) {
+  const format = formatWithCode(exposeInternals);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    return result.message.length > MAX_MESSAGE_CHARACTERS ? { ...result, message: truncated(result.message) } : result;
+  };
+}
+
+const MAX_MESSAGE_CHARACTERS = 500;
+
+function truncated(message: string): string {
+  return `${[...message.slice(0, MAX_MESSAGE_CHARACTERS)].slice(0, MAX_MESSAGE_CHARACTERS - 20).join('')}… (truncated)`;
+}
+
+function formatWithCode(exposeInternals: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     // Apollo's own request errors, and errors we raised with a code already, keep theirs.

@@ -1,4 +1,9 @@
-/** A malformed argument caught at the edge (id that is no UUID, `first` out of range): BAD_USER_INPUT. */
+import { untrustedTextProblem } from '../validation/untrusted-text';
+
+/**
+ * A malformed argument caught at the edge (id that is no UUID, `first` out of range): BAD_USER_INPUT.
+ * The message names the argument and the rule, never the value (which may be 100 KB of anything).
+ */
 export class InvalidArgumentError extends Error {
   constructor(readonly argument: string, rule: string) {
     super(`${argument} ${rule}`);
@@ -18,4 +23,11 @@ export function parseFirst(argument: string, value: number | null | undefined, f
   const first = value ?? fallback;
   if (!Number.isInteger(first) || first < 1 || first > max) throw new InvalidArgumentError(argument, `must be from 1 to ${max}`);
   return first;
+}
+
+/** Free text of a query argument (a search): bounded, and nothing PostgreSQL cannot hold (NUL, lone surrogates). */
+export function parseText(argument: string, value: string, maxCharacters: number): string {
+  const problem = untrustedTextProblem(value, maxCharacters);
+  if (problem) throw new InvalidArgumentError(argument, problem);
+  return value;
 }

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { createShoe, normalizeBrand, normalizeShoeName, shoeNameKey } from '../domain';
 import type { ShoeEntity } from '../projections/shoe.entity';
+import { checkIdempotencyKey } from './idempotency-key';
 import { loadNameOwner, ShoeCommandRunner } from './shoe-command-runner';
 
 export class CreateShoeCommand extends Command<ShoeEntity> {
@@ -19,7 +20,8 @@ export class CreateShoeHandler implements ICommandHandler<CreateShoeCommand> {
   constructor(private readonly runner: ShoeCommandRunner) {}
 
   execute({ input, userId, shoeId, now }: CreateShoeCommand): Promise<ShoeEntity> {
-    const { name, brand, idempotencyKey } = input;
+    const { name, brand } = input;
+    const idempotencyKey = checkIdempotencyKey(input.idempotencyKey); // before any lock or query
     const nameKey = shoeNameKey(normalizeBrand(brand), normalizeShoeName(name));
     const command = { type: 'CreateShoe', data: { shoeId, name, brand }, metadata: { now, userId } } as const;
     return this.runner.run({

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { importTrueToSizes } from '../domain';
 import type { ShoeEntity } from '../projections/shoe.entity';
+import { checkIdempotencyKey } from './idempotency-key';
 import { ShoeCommandRunner } from './shoe-command-runner';
 
 export class ImportTrueToSizesCommand extends Command<ShoeEntity> {
@@ -18,7 +19,8 @@ export class ImportTrueToSizesHandler implements ICommandHandler<ImportTrueToSiz
   constructor(private readonly runner: ShoeCommandRunner) {}
 
   execute({ input, userId, now }: ImportTrueToSizesCommand): Promise<ShoeEntity> {
-    const { shoeId, sizes, idempotencyKey } = input;
+    const { shoeId, sizes } = input;
+    const idempotencyKey = checkIdempotencyKey(input.idempotencyKey); // before any lock or query
     const command = { type: 'ImportTrueToSizes', data: { shoeId, sizes }, metadata: { now, userId } } as const;
     return this.runner.run({
       shoeId,

@@ -4,7 +4,7 @@ export type * from './shoe.commands';
 export type { Shoe, ShoeDecisionState, TrueToSizeStats } from './shoe';
 export { currentRatingOf, decisionStateOf, evolve, evolveInPlace, initialShoe } from './shoe';
 export * from './shoe.errors';
-export { MAX_BRAND_LENGTH, MAX_NAME_LENGTH, normalizeBrand, normalizeShoeName, shoeNameKey } from './shoe-name';
+export { MAX_BRAND_LENGTH, MAX_NAME_LENGTH, normalizeBrand, normalizeShoeName, normalizeText, shoeNameKey } from './shoe-name';
 export { addRating, averageOf, emptyStats, isFitSize, MAX_IMPORT_SIZES, removeRating } from './true-to-size';
 export { createShoe, type CreateShoeState } from './create-shoe.decide';
 export { renameShoe, type RenameShoeState } from './rename-shoe.decide';

@@ -1,5 +1,5 @@
 import { InvalidShoeInput } from './shoe.errors';
-import { normalizeBrand, normalizeShoeName, shoeNameKey } from './shoe-name';
+import { normalizeBrand, normalizeShoeName, normalizeText, shoeNameKey } from './shoe-name';
 
 /** Asserts the exact domain error (class, field and message), not just "something threw". */
 function expectInvalid(run: () => unknown, field: string, message: string): void {
@@ -56,7 +56,65 @@ describe('normalizeShoeName', () => {
   });
 });
 
+describe('normalizeText', () => {
+  it('given a decomposed é, then it is the precomposed one (NFC)', () => {
+    expect(normalizeText('Cafe\u0301')).toBe('Caf\u00e9');
+  });
+
+  it.each([
+    ['a zero-width space', 'Air\u200bMax'],
+    ['a zero-width non-joiner and joiner', 'Air\u200c\u200dMax'],
+    ['left-to-right and right-to-left marks', '\u200eAir\u200fMax'],
+    ['a right-to-left override and its pop', 'Air\u202eMax\u202c'],
+    ['isolates', '\u2066Air\u2069Max\u2067\u2068'],
+    ['a word joiner and invisible operators', 'Air\u2060\u2061\u2062\u2063\u2064Max'],
+    ['a BOM', '\ufeffAirMax'],
+    ['a soft hyphen', 'Air\u00adMax'],
+    ['an Arabic letter mark and a Mongolian vowel separator', 'Air\u061c\u180eMax'],
+  ])('given %s, then they are stripped', (_case, text) => {
+    expect(normalizeText(text)).toBe('AirMax');
+  });
+
+  it('given an invisible character between a letter and its combining mark, then they still compose', () => {
+    expect(normalizeText('Cafe\u200b\u0301')).toBe('Caf\u00e9');
+  });
+
+  it('given visible text, emoji and other scripts, then it is unchanged (and normalizing twice changes nothing)', () => {
+    for (const text of ['Air Max 90', '👟 Zoom', 'Кроссовки', '運動鞋', 'Caf\u00e9']) {
+      expect(normalizeText(text)).toBe(text);
+      expect(normalizeText(normalizeText(text))).toBe(text);
+    }
+  });
+});
+
+describe('normalizeShoeName, look-alikes', () => {
+  it('given look-alikes of one name, then they normalize to the same name and so to the same key', () => {
+    const names = ['Pel\u00e9 AirMax', 'Pele\u0301 AirMax', '\u200bPele\u0301 Air\u200bMax\u00ad', '\u202ePel\u00e9 AirMax\u202c'];
+    const normalized = names.map(normalizeShoeName);
+    expect(new Set(normalized)).toEqual(new Set(['Pel\u00e9 AirMax']));
+    expect(new Set(normalized.map((name) => shoeNameKey(normalizeBrand('Nike\ufeff'), name)))).toEqual(new Set([shoeNameKey('Nike', 'pel\u00e9 airmax')]));
+  });
+
+  it('given a name of invisible characters and spaces only, then it is empty after trimming', () => {
+    expectInvalid(() => normalizeShoeName(' \u200b\ufeff\u200d '), 'name', NAME_RULE);
+  });
+
+  it('given 200 visible characters and invisible ones besides, then the length counts what is left', () => {
+    expect(normalizeShoeName(`${'a'.repeat(200)}\u200b\u00ad`)).toBe('a'.repeat(200));
+  });
+
+  it('given a decomposed name of 200 characters when composed, then it is accepted', () => {
+    expect(normalizeShoeName('e\u0301'.repeat(200))).toBe('\u00e9'.repeat(200));
+  });
+});
+
 describe('normalizeBrand', () => {
+  it('normalizes like names: NFC, invisible characters stripped, and only invisible characters is no brand', () => {
+    expect(normalizeBrand('Mu\u0308ller\u200b')).toBe('M\u00fcller');
+    expect(normalizeBrand('\u200b\ufeff')).toBeNull();
+  });
+
+
   it('trims', () => {
     expect(normalizeBrand('  Nike ')).toBe('Nike');
   });

@@ -1,6 +1,7 @@
 import { QueryBus } from '@nestjs/cqrs';
 import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
-import { InvalidArgumentError, parseFirst, parseId } from '../../graphql/invalid-argument.error';
+import { parseFirst, parseId, parseText } from '../../graphql/invalid-argument.error';
+import { normalizeText } from '../domain';
 import { GetShoeQuery } from '../queries/get-shoe.query';
 import { ListEventsQuery } from '../queries/list-events.query';
 import { ListShoesQuery } from '../queries/list-shoes.query';
@@ -28,8 +29,9 @@ export class ShoeQueriesResolver {
     @Args('orderBy', { type: () => ShoeOrder, nullable: true, defaultValue: ShoeOrder.NAME_ASC }) orderBy: ShoeOrder | null,
   ): Promise<ShoeConnectionModel> {
     const order = orderBy ?? ShoeOrder.NAME_ASC;
-    const page = { first: parseFirst('first', first, 20, 100), after: after ?? null, search: search || null, orderBy: order };
-    if (page.search && page.search.length > 200) throw new InvalidArgumentError('search', 'must be at most 200 characters');
+    // Normalized as names are stored (NFC, no invisible characters), so a search finds what it looks like.
+    const text = search ? normalizeText(parseText('search', search, 200)) : '';
+    const page = { first: parseFirst('first', first, 20, 100), after: after ?? null, search: text || null, orderBy: order };
     const { shoes, hasNextPage, totalCount } = await this.queryBus.execute(new ListShoesQuery(page));
     const edges = shoes.map((row) => ({ cursor: encodeShoeCursor(order, sortKeyOf(order, row)), node: toShoeModel(row) }));
     return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
