@@ -86,3 +86,23 @@ describe('paced', () => {
     expect(await items.next()).toEqual({ done: false, value: 2 });
   });
 });
+
+describe('paced, many subscriptions on one socket', () => {
+  it('given 20 waiting on one congested socket, then they share one drain listener', async () => {
+    const tcp = Object.assign(new EventEmitter(), { writableLength: MAX_BUFFERED_BYTES, writableNeedDrain: true, destroyed: false });
+    const source = () => ({
+      next: async () => ({ done: false as const, value: 1 }),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    });
+    const all = Array.from({ length: 20 }, () => paced(source(), tcp as unknown as Socket));
+    await Promise.all(all.map((items) => items.next()));
+    const waiting = all.map((items) => items.next());
+    expect(tcp.listenerCount('drain')).toBe(1);
+    tcp.writableLength = 0;
+    tcp.emit('drain');
+    await Promise.all(waiting);
+    expect(tcp.listenerCount('drain')).toBe(0);
+  });
+});

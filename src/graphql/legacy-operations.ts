@@ -104,15 +104,24 @@ export function paced<T>(source: AsyncIterableIterator<T>, tcp: Socket): AsyncIt
   };
 }
 
+/** One wait per socket, shared by its subscriptions (a listener each would trip Node's MaxListeners warning). */
+const draining = new WeakMap<Socket, Promise<void>>();
+
 function drained(tcp: Socket): Promise<void> {
   if (tcp.destroyed || tcp.writableLength < MAX_BUFFERED_BYTES || !tcp.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      tcp.off('drain', done);
-      tcp.off('close', done);
-      resolve();
-    };
-    tcp.on('drain', done);
-    tcp.on('close', done);
-  });
+  let wait = draining.get(tcp);
+  if (!wait) {
+    wait = new Promise((resolve) => {
+      const done = () => {
+        tcp.off('drain', done);
+        tcp.off('close', done);
+        draining.delete(tcp);
+        resolve();
+      };
+      tcp.on('drain', done);
+      tcp.on('close', done);
+    });
+    draining.set(tcp, wait);
+  }
+  return wait;
 }
