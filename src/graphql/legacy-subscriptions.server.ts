@@ -168,7 +168,10 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const toGraphQL = (req.url ?? '').startsWith(PATH);
       if (toGraphQL && !this.perAddress.admit(req.socket.remoteAddress, (release) => socket.once('close', release))) {
-        return this.refusals.handleUpgrade(req, socket, head, (ws) => ws.close(TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON));
+        return this.refusals.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', () => undefined); // e.g. a frame over its limit: an 'error' nobody listens to would end the process
+          ws.close(TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON);
+        });
       }
       if (!isLegacy(req)) return upstream.forEach((listener) => listener.call(http, req, socket, head));
       this.sockets.handleUpgrade(req, socket, head, (ws) => {
