@@ -16,7 +16,7 @@ import { adminToken, readLogUntil, report, sleep, subscribe, userToken } from '.
  */
 const QUEUE = 200;
 const IMPORTS = 40; // big events: fill the kernel's socket buffers between server and paused reader
-const HEAVY_SUBSCRIPTIONS = 4; // on the paused socket, ~500 kB per import each
+const HEAVY_SUBSCRIPTIONS = 10; // on the paused socket, ~500 kB per import each: buffered without limit, ~200 MB more
 const ALIASES = 25;
 const RATERS = 20;
 const RATINGS_EACH = 60; // then ordinary rating traffic, well over the queue
