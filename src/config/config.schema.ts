@@ -17,6 +17,7 @@ import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from '
  *     "rateLimit":        { "userPerMinute": 120, "addressPerMinute": 600 },
  *     "feed":             { "subscriberQueueSize": 1000, "replayPoolSize": 2 },
  *     "writes":           { "groupMaxCommands": 64, "groupConcurrency": 2 },
+ *     "sockets":          { "maxPayloadBytes": 102400, "connectionInitTimeoutMs": 3000, "maxPerAddress": 64, "maxSubscriptionsPerSocket": 100 },
  *     "demo":             { "data": false }
  *   }
  *
@@ -42,6 +43,7 @@ export interface RawSettings {
   rateLimit: { userPerMinute: number; addressPerMinute: number };
   feed: { subscriberQueueSize: number; replayPoolSize: number };
   writes: { groupMaxCommands: number; groupConcurrency: number };
+  sockets: { maxPayloadBytes: number; connectionInitTimeoutMs: number; maxPerAddress: number; maxSubscriptionsPerSocket: number };
   demo: { data: boolean };
 }
 
@@ -188,6 +190,38 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       min: 1,
       max: 100,
       default: 2,
+    },
+  },
+  sockets: {
+    maxPayloadBytes: {
+      doc: 'Largest WebSocket message (frame) accepted on /graphql, both protocols; a larger one closes the socket with 1009. Same order as the 100 kB HTTP body limit.',
+      env: 'WS_MAX_PAYLOAD_BYTES',
+      format: FORMAT.boundedInteger,
+      min: 1024,
+      max: 104857600,
+      default: 102400,
+    },
+    connectionInitTimeoutMs: {
+      doc: 'A socket that has not sent connection_init within this time is closed with 4408, both protocols.',
+      env: 'WS_CONNECTION_INIT_TIMEOUT_MS',
+      format: FORMAT.boundedInteger,
+      min: 100,
+      max: 600000,
+      default: 3000,
+    },
+    maxPerAddress: {
+      doc: 'Open WebSockets allowed from one client IP address per instance; one more is closed with 4429. 0 turns the limit off.',
+      env: 'WS_MAX_SOCKETS_PER_ADDRESS',
+      format: FORMAT.boundedInteger,
+      min: 0,
+      default: 64,
+    },
+    maxSubscriptionsPerSocket: {
+      doc: 'Subscriptions one socket may have running at once; one more fails with RATE_LIMITED (the socket stays open). 0 turns the limit off.',
+      env: 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET',
+      format: FORMAT.boundedInteger,
+      min: 0,
+      default: 100,
     },
   },
   demo: {

@@ -17,6 +17,7 @@ import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plu
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
 import { graphqlWsNextPayload, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
+import { limitSubscriptionsPerSocket } from './socket-limits';
 import { batchSocketWrites } from './socket-write-batching';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 
@@ -39,7 +40,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   ) {}
 
   createGqlOptions(): ApolloDriverConfig {
-    const { jwtSecret, env } = this.config.settings;
+    const { jwtSecret, env, sockets } = this.config.settings;
     const auth = socketAuth(jwtSecret);
     const errorFormatting = socketErrorFormatting(env === 'development');
     // One execution per event for all subscribers of the same document and variables, written to their sockets
@@ -68,8 +69,10 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
           },
           ...errorFormatting,
           onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
+          // The same setting as the legacy protocol's (legacy-subscriptions.server.ts): closes with 4408.
+          connectionInitWaitTimeout: sockets.connectionInitTimeoutMs,
           // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).
-          ...subscribeWith(shared),
+          ...subscribeWith(shared, sockets.maxSubscriptionsPerSocket),
         },
       },
       // graphql-ws calls it with (ctx, id, …) for each subscription; HTTP with ({ req }).
@@ -99,6 +102,7 @@ function cacheControlDisabled(): ApolloServerPlugin {
   return ApolloServerPluginCacheControlDisabled() as unknown as ApolloServerPlugin;
 }
 
-function subscribeWith(shared: SharedSubscriptionResults): Pick<ServerOptions, 'subscribe'> {
-  return { subscribe: shared.subscribe };
+/** Shared executions, at most `perSocket` running on one socket (socket-limits.ts). */
+function subscribeWith(shared: SharedSubscriptionResults, perSocket: number): Pick<ServerOptions, 'subscribe'> {
+  return { subscribe: limitSubscriptionsPerSocket(shared.subscribe, perSocket) };
 }

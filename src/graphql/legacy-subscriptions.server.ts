@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { execute, ExecutionResult, GraphQLError } from 'graphql';
+import { ExecutionArgs, execute, ExecutionResult, GraphQLError } from 'graphql';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConnectionContext, ExecutionParams, OperationMessage, SubscriptionServer } from 'subscriptions-transport-ws';
@@ -11,13 +11,21 @@ import { AppConfigService } from '../config/app-config.service';
 import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
 import { checkSubscribePayload } from './query-limits.plugin';
-import { SharedSubscriptionResults } from './shared-subscription-results';
+import { LegacyStart, LegacyStarts, paced } from './legacy-operations';
+import { limitNestGraphqlWsFrames } from './nest-graphql-ws-server.adapter';
+import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
+import { INIT_TIMEOUT_CLOSE_CODE, limitSubscriptionsPerSocket, SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
 import { batchSocketWrites } from './socket-write-batching';
 
 /** The subprotocol of subscriptions-transport-ws (GraphQL Playground, older Apollo clients); graphql-ws's is graphql-transport-ws. */
 const LEGACY_PROTOCOL = 'graphql-ws';
 const MODERN_PROTOCOL = 'graphql-transport-ws';
 const PATH = '/graphql';
+/** On a legacy operation's context: its start, to end it if a stop came while it was being set up. */
+const LEGACY_START = Symbol('legacyStart');
+type LegacyOperation = { start: LegacyStart; starts: LegacyStarts; id: string };
+type LegacyContext = { [LEGACY_START]?: LegacyOperation; [SOCKET_TARGET]?: SocketTarget };
+type Subscribe = (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
 
 /**
  * The legacy `subscriptions-transport-ws` protocol beside graphql-ws on the same /graphql path, chosen by the
@@ -26,35 +34,56 @@ const PATH = '/graphql';
  *
  * Nest installs one 'upgrade' listener that hands every /graphql socket to graphql-ws. At bootstrap (after Nest
  * installed it) this takes that listener's place with a router: legacy sockets come here, all others go on
- * to Nest's listener unchanged.
+ * to Nest's listener unchanged. The router also holds the limits both protocols share (settings `sockets`):
+ * sockets per address (one more is closed with 4429) and the frame size (Nest's graphql-ws server gets it
+ * through nest-graphql-ws-server.adapter.ts); subscriptions per socket are limited by both `subscribe`s.
+ *
+ * Beyond the library, legacy sockets get what graphql-ws has: a connection_init timeout (4408), back-pressure
+ * (direct writes as on graphql-ws, and `paced` for the rest, so a paused reader ends with SUBSCRIPTION_LAGGED
+ * instead of growing the server), and a `stop` that always ends its subscription (legacy-operations.ts).
  */
 @Injectable()
 export class LegacySubscriptionsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly sockets = new WebSocketServer({ noServer: true });
+  private readonly sockets: WebSocketServer;
+  /** Completes the handshake of a socket over the per-address limit, only to close it with a code the client sees. */
+  private readonly refusals = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private readonly perAddress: SocketsPerAddress;
+  private readonly starts = new WeakMap<WebSocket, LegacyStarts>();
   private server?: SubscriptionServer;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly config: AppConfigService,
-  ) {}
+    private readonly moduleRef: ModuleRef,
+  ) {
+    const { maxPayloadBytes, maxPerAddress } = config.settings.sockets;
+    this.sockets = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
+    this.perAddress = new SocketsPerAddress(maxPerAddress);
+  }
 
   onApplicationBootstrap(): void {
-    const { jwtSecret, env } = this.config.settings;
+    const { jwtSecret, env, sockets: limits } = this.config.settings;
     const formatOne = socketErrorFormatter(env === 'development');
+    // As on graphql-ws: one execution per event for all subscribers of the same document and variables, written
+    // directly to the socket as the `data` message the library would send (the same formatting as withLimitsAndCodes).
+    const shared = new SharedSubscriptionResults({
+      nextPayload: (result) => (result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : result),
+    });
+    const subscribe = limitSubscriptionsPerSocket(shared.subscribe, limits.maxSubscriptionsPerSocket);
     this.server = SubscriptionServer.create(
       {
         schema: this.schemaHost.schema,
         execute,
-        // As on graphql-ws: one execution per event for all subscribers of the same document and variables.
-        subscribe: new SharedSubscriptionResults().subscribe,
+        subscribe: (args: ExecutionArgs) => this.subscribe(args, subscribe),
         keepAlive: 15_000,
         onConnect: (params: Record<string, unknown> | undefined, socket: WebSocket, connection: ConnectionContext) =>
           this.connect(params, socket, connection, jwtSecret),
-        onOperation: (message: OperationMessage, params: ExecutionParams) => withLimitsAndCodes(message, params, formatOne),
+        onOperation: (message: OperationMessage, params: ExecutionParams, socket: WebSocket) => this.operation(message, params, socket, formatOne),
       },
       this.sockets,
     );
+    limitNestGraphqlWsFrames(this.moduleRef, limits.maxPayloadBytes);
     this.routeUpgrades(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
 
@@ -84,14 +113,104 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     return { identity, authError: null, address: connection.request.socket.remoteAddress ?? null };
   }
 
+  /** Marks the operation's context with its start and where its results may be written directly. */
+  private async operation(
+    message: OperationMessage,
+    params: ExecutionParams,
+    socket: WebSocket,
+    formatOne: (e: GraphQLError) => unknown,
+  ): Promise<ExecutionParams> {
+    const starts = this.starts.get(socket);
+    const tcp = (socket as WebSocket & { upgradeReq?: IncomingMessage }).upgradeReq?.socket;
+    const id = String(message.id);
+    const context = params.context as LegacyContext;
+    if (starts) context[LEGACY_START] = { start: starts.take(id), starts, id };
+    if (tcp) context[SOCKET_TARGET] = { socket, tcp, id, type: starts?.oldest ? 'subscription_data' : 'data' };
+    try {
+      return await withLimitsAndCodes(message, params, formatOne);
+    } catch (error) {
+      const operation = context[LEGACY_START];
+      operation?.starts.settle(id, operation.start);
+      throw error;
+    }
+  }
+
+  /**
+   * `stop` always ends its subscription: one that came while the start was being set up is applied here, once
+   * the subscription exists. From here to the library recording the subscription there are only microtasks (no
+   * message can come in between), so any later stop finds it.
+   */
+  private async subscribe(args: ExecutionArgs, subscribe: Subscribe): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const context = args.contextValue as LegacyContext | undefined;
+    const operation = context?.[LEGACY_START];
+    if (operation?.start.stopped) {
+      operation.starts.settle(operation.id, operation.start);
+      return finished();
+    }
+    let result: AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+    try {
+      result = await subscribe(args);
+    } finally {
+      if (operation) operation.starts.settle(operation.id, operation.start);
+    }
+    if (!isAsyncIterable(result)) return result;
+    if (operation?.start.stopped) {
+      await result.return?.();
+      return finished();
+    }
+    const tcp = context?.[SOCKET_TARGET]?.tcp;
+    return tcp ? paced(result, tcp) : result;
+  }
+
   private routeUpgrades(http: Server): void {
     const upstream = http.listeners('upgrade') as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
     http.removeAllListeners('upgrade');
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const toGraphQL = (req.url ?? '').startsWith(PATH);
+      if (toGraphQL && !this.perAddress.admit(req.socket.remoteAddress, (release) => socket.once('close', release))) {
+        return this.refusals.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', () => undefined); // e.g. a frame over its limit: an 'error' nobody listens to would end the process
+          ws.close(TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON);
+        });
+      }
       if (!isLegacy(req)) return upstream.forEach((listener) => listener.call(http, req, socket, head));
-      this.sockets.handleUpgrade(req, socket, head, (ws) => this.sockets.emit('connection', ws, req));
+      this.sockets.handleUpgrade(req, socket, head, (ws) => {
+        this.watch(ws);
+        this.sockets.emit('connection', ws, req);
+      });
     });
   }
+
+  /** Before the library's listeners: the connection_init timeout, and the starts and stops in arrival order. */
+  private watch(ws: WebSocket): void {
+    const starts = new LegacyStarts();
+    this.starts.set(ws, starts);
+    const initTimer = setTimeout(
+      () => ws.close(INIT_TIMEOUT_CLOSE_CODE, 'Connection initialisation timeout'),
+      this.config.settings.sockets.connectionInitTimeoutMs,
+    );
+    ws.once('close', () => clearTimeout(initTimer));
+    ws.on('message', (raw) => {
+      const type = starts.seen(raw);
+      if (type === 'connection_init' || type === 'init') clearTimeout(initTimer);
+    });
+  }
+}
+
+/** An iterator that is already done: the library sends `complete` for it. */
+function finished(): AsyncIterableIterator<ExecutionResult> {
+  const done = async (): Promise<IteratorResult<ExecutionResult>> => ({ done: true, value: undefined });
+  return {
+    next: done,
+    return: done,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterableIterator<ExecutionResult> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 }
 
 function isLegacy(req: IncomingMessage): boolean {

@@ -29,7 +29,8 @@ type Entry = { result: MaybePromise<ExecutionResult>; json?: string; remaining: 
  * Nest makes of every context): the socket and operation id its `next` messages may be written to directly.
  */
 export const SOCKET_TARGET = Symbol('socketTarget');
-export type SocketTarget = { socket: WebSocket; tcp: Socket; id: string };
+/** `type`: the message type of a result, graphql-ws's `next` unless given (subscriptions-transport-ws: `data`). */
+export type SocketTarget = { socket: WebSocket; tcp: Socket; id: string; type?: string };
 
 export type SharedSubscriptionOptions = {
   /** Results kept for subscribers that are behind, counted in payloads (default 1,000). */
@@ -42,7 +43,7 @@ export type SharedSubscriptionOptions = {
 };
 
 /** A socket holding this much unsent data takes no more direct messages until it drained (the queues fill instead). */
-const MAX_BUFFERED_BYTES = 256 * 1024;
+export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 /**
  * graphql's `subscribe` runs the subscription's selection once per subscriber per event (mapAsyncIterator +
@@ -116,7 +117,7 @@ export class SharedSubscriptionResults {
     target: SocketTarget,
     release: () => void,
   ): AsyncIterableIterator<ExecutionResult> {
-    const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
+    const prefix = `{"id":${JSON.stringify(target.id)},"type":${JSON.stringify(target.type ?? 'next')},"payload":`;
     const outbox = this.outboxOf(target.tcp);
     let direct = true;
     // The source may offer events while the sink is being registered, before its control exists.

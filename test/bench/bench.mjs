@@ -293,7 +293,7 @@ async function main() {
   const jwtSecret = randomBytes(32).toString('hex');
   const port = await freePort();
   const serverEnv = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|EMBEDDED_POSTGRES_\w+|PORT|HOST|NODE_ENV|LOG_\w+|JWT_SECRET|RATE_LIMIT_\w+)$/.test(k))),
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|EMBEDDED_POSTGRES_\w+|PORT|HOST|NODE_ENV|LOG_\w+|JWT_SECRET|RATE_LIMIT_\w+|WS_\w+)$/.test(k))),
     NODE_ENV: 'production',
     JWT_SECRET: jwtSecret,
     HOST: '127.0.0.1',
@@ -301,6 +301,8 @@ async function main() {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_USER_PER_MINUTE: '0',
     RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
+    // M and L open 100+ sockets from this one address (the default allows 64).
+    WS_MAX_SOCKETS_PER_ADDRESS: '0',
   };
   let databaseUrl;
   let database;
