@@ -38,7 +38,7 @@ export async function verifyToken(token: string, secret: string, now = new Date(
  * token carries hostile text anywhere. Absent or non-array roles, and entries that are not strings, mean no role,
  * as before.
  */
-const MAX_SUBJECT_CHARACTERS = 255;
+export const MAX_SUBJECT_CHARACTERS = 255;
 const MAX_ROLES = 32;
 const MAX_ROLE_CHARACTERS = 64;
 const CONTROL_CHARACTER = /\p{Cc}/u;
@@ -46,12 +46,17 @@ const CONTROL_CHARACTER = /\p{Cc}/u;
 function claimsOf(payload: JWTPayload): Pick<Identity, 'userId' | 'roles' | 'isAdmin'> {
   const { sub } = payload;
   if (typeof sub !== 'string' || sub.length === 0) throw new InvalidTokenError('sub must be a non-empty string');
-  if (!isCleanText(sub, MAX_SUBJECT_CHARACTERS))
+  if (!isAcceptableSubject(sub))
     throw new InvalidTokenError(`sub must be at most ${MAX_SUBJECT_CHARACTERS} characters, without control characters`);
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
   if (roles.length > MAX_ROLES || !roles.every((role) => isCleanText(role, MAX_ROLE_CHARACTERS)))
     throw new InvalidTokenError(`roles must be at most ${MAX_ROLES} roles of at most ${MAX_ROLE_CHARACTERS} characters, without control characters`);
   return { userId: sub, roles, isAdmin: roles.includes('admin') };
+}
+
+/** Whether a token with this `sub` would be accepted (also used by the development token minter). */
+export function isAcceptableSubject(sub: string): boolean {
+  return sub.length > 0 && isCleanText(sub, MAX_SUBJECT_CHARACTERS);
 }
 
 function isCleanText(value: string, maxCharacters: number): boolean {

@@ -44,7 +44,7 @@ describe('outside production (NODE_ENV=test)', () => {
     }
   });
 
-  it.each([[{}], [{ sub: '  ' }], [{ sub: 42 }], [{ sub: 'x'.repeat(201) }], [{ sub: 'alice', admin: 'yes' }], [[1, 2]]])(
+  it.each([[{}], [{ sub: '  ' }], [{ sub: 42 }], [{ sub: 'x'.repeat(256) }], [{ sub: 'a\u0000b' }], [{ sub: 'a\nb' }], [{ sub: '\ud800' }], [{ sub: 'alice', admin: 'yes' }], [[1, 2]]])(
     'refuses %j with 400',
     async (body) => {
       const res = await post(server, body);
