@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { execute, ExecutionResult, GraphQLError } from 'graphql';
+import { execute, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConnectionContext, ExecutionParams, OperationMessage, SubscriptionServer } from 'subscriptions-transport-ws';
@@ -10,7 +10,7 @@ import { GraphQLContext, identify } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
-import { checkSubscribePayload } from './query-limits.plugin';
+import { checkSocketOperation } from './socket-operation';
 import { SharedSubscriptionResults } from './shared-subscription-results';
 import { batchSocketWrites } from './socket-write-batching';
 
@@ -46,12 +46,14 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
       {
         schema: this.schemaHost.schema,
         execute,
+        // withLimitsAndCodes validates every operation (before measuring it); the library need not again.
+        validationRules: [],
         // As on graphql-ws: one execution per event for all subscribers of the same document and variables.
         subscribe: new SharedSubscriptionResults().subscribe,
         keepAlive: 15_000,
         onConnect: (params: Record<string, unknown> | undefined, socket: WebSocket, connection: ConnectionContext) =>
           this.connect(params, socket, connection, jwtSecret),
-        onOperation: (message: OperationMessage, params: ExecutionParams) => withLimitsAndCodes(message, params, formatOne),
+        onOperation: (message: OperationMessage, params: ExecutionParams) => withLimitsAndCodes(message, params, formatOne, this.schemaHost.schema),
       },
       this.sockets,
     );
@@ -100,19 +102,24 @@ function isLegacy(req: IncomingMessage): boolean {
 }
 
 /**
- * The same query limits as everywhere, and results whose errors carry API.md's codes. Async on purpose: the
- * library sends a rejection's `errors` as a data message, but a synchronous throw only as a bare message.
+ * The same checks in the same order as everywhere (checkSocketOperation), and results whose errors carry
+ * API.md's codes. Async on purpose: the library sends a rejection's `errors` as this operation's data message,
+ * but a synchronous throw only as a bare message. The library parses `params.query` itself unless it already
+ * is a document (it reads the object passed in, not the one returned), so the parsed document is put there.
  */
 async function withLimitsAndCodes(
   message: OperationMessage,
   params: ExecutionParams,
   formatOne: (e: GraphQLError) => unknown,
+  schema: GraphQLSchema,
 ): Promise<ExecutionParams> {
-  const payload = message.payload ?? {};
-  const refused = checkSubscribePayload({ query: String(payload.query ?? ''), variables: payload.variables, operationName: payload.operationName });
-  if (refused) throw Object.assign(new Error('query refused'), { errors: refused.map(formatOne) });
+  const payload = (message.payload ?? {}) as Record<string, unknown>;
+  const checked = checkSocketOperation(schema, payload);
+  if (Array.isArray(checked)) throw Object.assign(new Error('query refused'), { errors: checked.map(formatOne) });
+  params.query = checked.document;
   return {
     ...params,
+    query: checked.document,
     formatResponse: (result: ExecutionResult) => (result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : result),
   };
 }
