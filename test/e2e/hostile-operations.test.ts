@@ -2,7 +2,6 @@ import WebSocket from 'ws';
 import { CreateShoeDocument, SubmitTrueToSizeDocument } from '../generated/graphql';
 import { gqlOk, token } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
-import { QUERY_LIMITS } from '../../src/graphql/query-limits';
 
 /**
  * Hostile operations get the same checks in the same order (length → parse → validate → variables → limits)
