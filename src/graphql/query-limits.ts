@@ -44,6 +44,8 @@ export type QueryLimit = keyof typeof QUERY_LIMITS;
 
 /** Page sizes of the list fields that take `first`, when the query does not say (their defaults). */
 const DEFAULT_FIRST: Record<string, number> = { shoes: 20, events: 100 };
+/** Their largest `first` (API.md): a larger one is refused with BAD_USER_INPUT before any work, so it costs this. */
+const MAX_FIRST: Record<string, number> = { shoes: 100, events: 1000 };
 
 /**
  * Length bounds of list fields without `first`, by field name (caveat: a field added later under one of these
@@ -146,7 +148,7 @@ class Measure {
   private length(field: FieldNode): number {
     const first = field.arguments?.find((a) => a.name.value === 'first');
     const value = first ? this.valueOf(first.value) : undefined;
-    if (typeof value === 'number' && value > 0) return value;
+    if (typeof value === 'number' && value > 0) return Math.min(value, MAX_FIRST[field.name.value] ?? value);
     return DEFAULT_FIRST[field.name.value] ?? OBJECT_LIST_BOUNDS[field.name.value] ?? 1;
   }
 
