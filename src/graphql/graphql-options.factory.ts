@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
-import { GqlOptionsFactory } from '@nestjs/graphql';
+import { GqlOptionsFactory, GraphQLSchemaHost } from '@nestjs/graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
@@ -15,7 +15,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
-import { checkSubscribePayload, queryLimitsPlugin } from './query-limits.plugin';
+import { MAX_TOKENS } from './query-limits';
+import { queryLimitsPlugin } from './query-limits.plugin';
+import { checkSocketOperation } from './socket-operation';
 import { graphqlWsNextPayload, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 import { limitSubscriptionsPerSocket } from './socket-limits';
 import { batchSocketWrites } from './socket-write-batching';
@@ -37,6 +39,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
     private readonly config: AppConfigService,
     private readonly logger: AppLogger,
     private readonly metrics: MetricsService,
+    private readonly schemaHost: GraphQLSchemaHost,
   ) {}
 
   createGqlOptions(): ApolloDriverConfig {
@@ -58,6 +61,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
       plugins: [cacheControlDisabled(), operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
+      parseOptions: { maxTokens: MAX_TOKENS },
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
       subscriptions: {
         'graphql-ws': {
@@ -68,7 +72,12 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
             return auth.onConnect(ctx);
           },
           ...errorFormatting,
-          onSubscribe: (_ctx, _id, payload) => checkSubscribePayload(payload),
+          // Parsed, validated and measured once here; graphql-ws then neither parses nor validates again, and sends
+          // returned errors as this operation's `error` message instead of closing the socket with 4500.
+          onSubscribe: (_ctx, _id, payload) => {
+            const checked = checkSocketOperation(this.schemaHost.schema, payload);
+            return Array.isArray(checked) ? checked : { ...checked, schema: this.schemaHost.schema };
+          },
           // The same setting as the legacy protocol's (legacy-subscriptions.server.ts): closes with 4408.
           connectionInitWaitTimeout: sockets.connectionInitTimeoutMs,
           // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { ExecutionArgs, execute, ExecutionResult, GraphQLError } from 'graphql';
+import { ExecutionArgs, execute, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConnectionContext, ExecutionParams, OperationMessage, SubscriptionServer } from 'subscriptions-transport-ws';
@@ -10,11 +10,11 @@ import { GraphQLContext, identify } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
-import { checkSubscribePayload } from './query-limits.plugin';
 import { LegacyStart, LegacyStarts, paced } from './legacy-operations';
 import { limitNestGraphqlWsFrames } from './nest-graphql-ws-server.adapter';
 import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 import { INIT_TIMEOUT_CLOSE_CODE, limitSubscriptionsPerSocket, SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
+import { checkSocketOperation } from './socket-operation';
 import { batchSocketWrites } from './socket-write-batching';
 
 /** The subprotocol of subscriptions-transport-ws (GraphQL Playground, older Apollo clients); graphql-ws's is graphql-transport-ws. */
@@ -75,6 +75,8 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
       {
         schema: this.schemaHost.schema,
         execute,
+        // withLimitsAndCodes validates every operation (before measuring it); the library need not again.
+        validationRules: [],
         subscribe: (args: ExecutionArgs) => this.subscribe(args, subscribe),
         keepAlive: 15_000,
         onConnect: (params: Record<string, unknown> | undefined, socket: WebSocket, connection: ConnectionContext) =>
@@ -127,7 +129,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     if (starts) context[LEGACY_START] = { start: starts.take(id), starts, id };
     if (tcp) context[SOCKET_TARGET] = { socket, tcp, id, type: starts?.oldest ? 'subscription_data' : 'data' };
     try {
-      return await withLimitsAndCodes(message, params, formatOne);
+      return await withLimitsAndCodes(message, params, formatOne, this.schemaHost.schema);
     } catch (error) {
       const operation = context[LEGACY_START];
       operation?.starts.settle(id, operation.start);
@@ -219,19 +221,24 @@ function isLegacy(req: IncomingMessage): boolean {
 }
 
 /**
- * The same query limits as everywhere, and results whose errors carry API.md's codes. Async on purpose: the
- * library sends a rejection's `errors` as a data message, but a synchronous throw only as a bare message.
+ * The same checks in the same order as everywhere (checkSocketOperation), and results whose errors carry
+ * API.md's codes. Async on purpose: the library sends a rejection's `errors` as this operation's data message,
+ * but a synchronous throw only as a bare message. The library parses `params.query` itself unless it already
+ * is a document (it reads the object passed in, not the one returned), so the parsed document is put there.
  */
 async function withLimitsAndCodes(
   message: OperationMessage,
   params: ExecutionParams,
   formatOne: (e: GraphQLError) => unknown,
+  schema: GraphQLSchema,
 ): Promise<ExecutionParams> {
-  const payload = message.payload ?? {};
-  const refused = checkSubscribePayload({ query: String(payload.query ?? ''), variables: payload.variables, operationName: payload.operationName });
-  if (refused) throw Object.assign(new Error('query refused'), { errors: refused.map(formatOne) });
+  const payload = (message.payload ?? {}) as Record<string, unknown>;
+  const checked = checkSocketOperation(schema, payload);
+  if (Array.isArray(checked)) throw Object.assign(new Error('query refused'), { errors: checked.map(formatOne) });
+  params.query = checked.document;
   return {
     ...params,
+    query: checked.document,
     formatResponse: (result: ExecutionResult) => (result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : result),
   };
 }

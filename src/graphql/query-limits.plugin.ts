@@ -1,17 +1,26 @@
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
-import { GraphQLError, parse } from 'graphql';
-import type { SubscribePayload } from 'graphql-ws';
-import { checkQueryLimits } from './query-limits';
+import { getVariableValues, GraphQLError } from 'graphql';
+import { checkQueryLimits, QuerySpend } from './query-limits';
 
-/** HTTP: checked once the operation is resolved, before any resolver runs (refused operations cost a parse). */
+/**
+ * HTTP: checked once Apollo has parsed (with maxTokens, see graphql-options.factory.ts), validated and resolved
+ * the operation, before any resolver runs. The cost budgets are per HTTP request: the operations of one batch
+ * share them (keyed by the Express request, which all operations of a batch share), so batching does not
+ * multiply them. The query text length is checked earlier, in QueryTextLimitMiddleware.
+ */
 export function queryLimitsPlugin(): ApolloServerPlugin {
+  const spentBy = new WeakMap<object, QuerySpend>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request }) {
+        async didResolveOperation({ document, operation, request, schema, contextValue }) {
           if (!operation) return; // Apollo itself refuses a request that names no operation it has
+          // Coerced as execution will (defaults included); a variable of the wrong type is Apollo's BAD_USER_INPUT.
+          const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          if (variables.errors) return;
+          const key = ((contextValue as { req?: object }).req ?? contextValue) as object;
           try {
-            checkQueryLimits(document, operation, request.variables ?? {});
+            spentBy.set(key, checkQueryLimits(document, operation, variables.coerced, spentBy.get(key)));
           } catch (error) {
             if (error instanceof GraphQLError) error.extensions.http = { status: 400 };
             throw error;
@@ -20,24 +29,4 @@ export function queryLimitsPlugin(): ApolloServerPlugin {
       };
     },
   };
-}
-
-/** WebSocket (graphql-ws executes without Apollo's plugins): the same check in onSubscribe. */
-export function checkSubscribePayload(payload: SubscribePayload): readonly GraphQLError[] | void {
-  let document;
-  try {
-    document = parse(payload.query);
-  } catch {
-    return; // graphql-ws reports the syntax error itself
-  }
-  const operation = document.definitions.find(
-    (d) => d.kind === 'OperationDefinition' && (!payload.operationName || d.name?.value === payload.operationName),
-  );
-  if (!operation || operation.kind !== 'OperationDefinition') return;
-  try {
-    checkQueryLimits(document, operation, payload.variables ?? {});
-  } catch (error) {
-    if (error instanceof GraphQLError) return [error];
-    throw error;
-  }
 }

@@ -90,7 +90,7 @@ it('gives errors the same codes and applies the same query limits', async () => 
   await legacy.opened;
   await legacy.until(() => legacy.messages.some((m) => m.type === 'connection_ack'));
   legacy.start('bad', print(ShoeEventsDocument), { after: 'garbage' });
-  const aliased = `subscription { ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+  const aliased = `subscription { shoeEvents { ${Array.from({ length: 31 }, (_, i) => `a${i}: version`).join(' ')} } }`;
   legacy.start('big', aliased);
   await legacy.until(() => ['bad', 'big'].every((id) => legacy.messages.some((m) => m.id === id && (m.type === 'data' || m.type === 'error'))));
   const codeOf = (id: string) => legacy.messages.find((m) => m.id === id)?.payload?.errors?.[0]?.extensions?.code;

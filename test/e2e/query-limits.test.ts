@@ -42,7 +42,8 @@ it('answers a batch up to the batch limit and refuses a larger one whole', async
 it('applies the same limits to subscriptions over WebSocket', async () => {
   const client = wsClient(server.wsUrl);
   try {
-    const aliased = `subscription { ${Array.from({ length: QUERY_LIMITS.aliases + 1 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    // A valid subscription (one root field; validation comes first now), over the alias limit.
+    const aliased = `subscription { shoeEvents { ${Array.from({ length: QUERY_LIMITS.aliases + 1 }, (_, i) => `a${i}: version`).join(' ')} } }`;
     const error = await new Promise<unknown>((resolve) => {
       client.subscribe({ query: aliased }, { next: () => undefined, error: resolve, complete: () => resolve(null) });
     });
