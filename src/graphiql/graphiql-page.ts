@@ -19,15 +19,23 @@ export function graphiqlPage(): string {
   </head>
   <body>
     <div id="graphiql">Loading GraphiQL…</div>
-    <script>
+    <script>${graphiqlInlineScript()}</script>
+  </body>
+</html>
+`;
+}
+
+/**
+ * The page's one inline script, kept apart so the Content-Security-Policy can allow exactly it by hash
+ * (src/web/security-headers.ts): changing it changes the hash, nothing else to update.
+ */
+export function graphiqlInlineScript(): string {
+  return `
       const url = new URL('/graphql', location.href);
       const subscriptionUrl = url.href.replace(/^http/, 'ws');
       const fetcher = GraphiQL.createFetcher({ url: url.href, subscriptionUrl });
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: true }),
       );
-    </script>
-  </body>
-</html>
-`;
+    `;
 }

@@ -4,7 +4,7 @@ import { gqlOk, token } from '../support/graphql-client';
 import { startServerProcess, stopAllServerProcesses } from '../support/server-process';
 import { createTestDatabase } from '../support/test-database';
 import { startTestServer, TestServer } from '../support/test-server';
-import { assertBrowserTestsCanRun, horizontalOverflow, launchChromium, originOf } from './browser-kit';
+import { assertBrowserTestsCanRun, horizontalOverflow, launchChromium, originOf, recordCspViolations } from './browser-kit';
 
 /**
  * The admin screens end to end in a real browser: one-click admin sign-in (development and test only), create,
@@ -27,6 +27,10 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
+// Every page these tests open must work under the server's Content-Security-Policy without a single violation.
+const cspViolations: string[] = [];
+afterEach(() => expect(cspViolations.splice(0)).toEqual([]));
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -35,6 +39,7 @@ afterAll(async () => {
 async function openPage(width = 900): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 1000 } });
   const page = await context.newPage();
+  await recordCspViolations(page, cspViolations);
   await page.goto(`${origin}/`);
   await page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
   return page;
@@ -173,6 +178,7 @@ test('in production the dashboard offers no one-click sign-in, because /dev/toke
     const production = await startServerProcess({ env: { ...PRODUCTION, DATABASE_URL: db.url } });
     const context = await browser.newContext();
     const page = await context.newPage();
+    await recordCspViolations(page, cspViolations);
     const probe = page.waitForResponse((res) => new URL(res.url()).pathname === '/dev/token');
     await page.goto(`${production.baseUrl}/`);
     expect((await probe).status()).toBe(404);

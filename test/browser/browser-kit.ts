@@ -47,3 +47,20 @@ export function originOf(server: TestServer): string {
 export async function horizontalOverflow(page: Page): Promise<number> {
   return Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
 }
+
+/**
+ * Every Content-Security-Policy violation the page reports, from the console ("Refused to …") and from the DOM's
+ * `securitypolicyviolation` event: a page that works only because a violation went unnoticed would still break
+ * features silently (a blocked style, font or worker), so tests assert this stays empty.
+ */
+export async function recordCspViolations(page: Page, violations: string[] = []): Promise<string[]> {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.exposeFunction('__cspViolation', (text: string) => violations.push(text));
+  // A string, not a function: the test code is compiled without the DOM's types.
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));",
+  );
+  return violations;
+}

@@ -5,7 +5,7 @@ import { findRepoRoot } from '../../src/config/repo-root';
 import { CreateShoeDocument, ImportTrueToSizesDocument } from '../generated/graphql';
 import { gqlOk, token } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
-import { assertBrowserTestsCanRun, horizontalOverflow, launchChromium, originOf } from './browser-kit';
+import { assertBrowserTestsCanRun, horizontalOverflow, launchChromium, originOf, recordCspViolations } from './browser-kit';
 
 /**
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a real server that serves
@@ -39,6 +39,10 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
+// Every page these tests open must work under the server's Content-Security-Policy without a single violation.
+const cspViolations: string[] = [];
+afterEach(() => expect(cspViolations.splice(0)).toEqual([]));
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -49,6 +53,7 @@ const row = (page: Page, name: string) => page.locator(`li[data-shoe-id="${ids[n
 async function openDashboard(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
   const page = await context.newPage();
+  await recordCspViolations(page, cspViolations);
   await page.goto(`${origin}/`);
   await page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
   return page;
@@ -134,6 +139,7 @@ test('search and paging', async () => {
 test('readable at phone width: nothing wider than the screen', async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
+  await recordCspViolations(page, cspViolations);
   await page.goto(`${origin}/`);
   await page.locator('li[data-shoe-id]').first().waitFor({ timeout: 5000 });
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);

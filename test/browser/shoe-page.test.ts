@@ -5,7 +5,7 @@ import { findRepoRoot } from '../../src/config/repo-root';
 import { CreateShoeDocument, ImportTrueToSizesDocument, RenameShoeDocument, SubmitTrueToSizeDocument } from '../generated/graphql';
 import { gqlOk, logOf, token } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
-import { assertBrowserTestsCanRun, launchChromium, originOf } from './browser-kit';
+import { assertBrowserTestsCanRun, launchChromium, originOf, recordCspViolations } from './browser-kit';
 
 /**
  * The shoe page (`/shoes/<id>`) in a real browser against a real server: its own address (deep link, reload,
@@ -35,6 +35,10 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
+// Every page these tests open must work under the server's Content-Security-Policy without a single violation.
+const cspViolations: string[] = [];
+afterEach(() => expect(cspViolations.splice(0)).toEqual([]));
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -43,6 +47,7 @@ afterAll(async () => {
 async function openPage(path: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
   const page = await context.newPage();
+  await recordCspViolations(page, cspViolations);
   await page.goto(`${origin}${path}`);
   await page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
   return page;
@@ -102,6 +107,7 @@ test('a shoe page has its own address: reached by keyboard from the list, reload
 test("a rating made in one browser shows in another's list and shoe page within a second, without reload", async () => {
   const list = await openPage('/');
   const shoePage = await list.context().newPage();
+  await recordCspViolations(shoePage, cspViolations);
   await shoePage.goto(`${origin}${shoePath('Old Skool')}`);
   await shoePage.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
   await expect(detail(shoePage).getByTestId('count').textContent()).resolves.toBe('2 ratings');
@@ -134,6 +140,7 @@ test("a rating made in one browser shows in another's list and shoe page within 
 test('the event feed resumes after a dropped connection from the last event it showed: nothing missed, nothing twice', async () => {
   const context = await browser.newContext({ viewport: { width: 900, height: 1200 } });
   const page = await context.newPage();
+  await recordCspViolations(page, cspViolations);
   // Every WebSocket of the page goes through this proxy, which can drop them all and refuse new ones ("offline").
   let offline = false;
   const open: WebSocketRoute[] = [];
