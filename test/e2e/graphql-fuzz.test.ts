@@ -441,7 +441,10 @@ class RawSocket {
     const legacy = this.protocol === 'graphql-ws';
     this.socket.send(JSON.stringify({ id, type: legacy ? 'start' : 'subscribe', payload: { query: req.query, variables: req.variables } }));
     const mine = () => this.frames.filter((f) => f.id === id);
-    const terminal = () => mine().some((f) => f.type === 'error' || f.type === 'complete');
+    // Legacy: an operation the server refuses before running it gets one `data` with errors and no `complete`
+    // (subscriptions-transport-ws's own behaviour, which its clients take as the end of the operation).
+    const refusedLegacy = (f: Frame) => legacy && f.type === 'data' && !(f.payload as { data?: unknown })?.data;
+    const terminal = () => mine().some((f) => f.type === 'error' || f.type === 'complete' || refusedLegacy(f));
     const settled = req.operation === 'subscription' ? () => terminal() || mine().length > 0 : terminal;
     await this.until(settled, req.operation === 'subscription' ? 100 : 5000);
     if (!terminal() && !this.closedWith) this.socket.send(JSON.stringify({ id, type: legacy ? 'stop' : 'complete' }));
@@ -462,8 +465,11 @@ class RawSocket {
     return { problems, errors };
   }
 
-  close(): void {
-    this.socket?.close();
+  async close(): Promise<void> {
+    if (!this.socket || this.closedWith) return;
+    const closed = new Promise((resolve) => this.socket.once('close', resolve));
+    this.socket.close();
+    await closed;
   }
 }
 
@@ -474,9 +480,9 @@ describe.each(['graphql-transport-ws', 'graphql-ws'] as const)('over %s', (proto
     withToken = new RawSocket(protocol, `Bearer ${admin}`);
     anonymous = new RawSocket(protocol);
   });
-  afterAll(() => {
-    withToken?.close();
-    anonymous?.close();
+  afterAll(async () => {
+    await withToken?.close();
+    await anonymous?.close();
   });
 
   it('answers hostile arguments with codes of the contract, never closes the socket, appends nothing for a refused mutation', async () => {
