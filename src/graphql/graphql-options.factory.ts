@@ -15,6 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
+import { httpSubscriptionRefusalPlugin } from './http-subscription-refusal.plugin';
 import { MAX_TOKENS } from './query-limits';
 import { queryLimitsPlugin } from './query-limits.plugin';
 import { checkSocketOperation } from './socket-operation';
@@ -60,7 +61,14 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       graphiql: false, // our own GraphiQL, served from npm packages rather than a CDN (src/graphiql)
       includeStacktraceInErrorResponses: env === 'development',
       formatError: formatGraphQLError(env === 'development'),
-      plugins: [cacheControlDisabled(), operationLoggingPlugin(this.logger, codeOf), graphqlMetricsPlugin(this.metrics, codeOf), queryLimitsPlugin(), graphiqlLandingPagePlugin()],
+      plugins: [
+        cacheControlDisabled(),
+        operationLoggingPlugin(this.logger, codeOf),
+        graphqlMetricsPlugin(this.metrics, codeOf),
+        httpSubscriptionRefusalPlugin(), // before measuring: a subscription over HTTP is refused whatever it costs
+        queryLimitsPlugin(),
+        graphiqlLandingPagePlugin(),
+      ],
       parseOptions: { maxTokens: MAX_TOKENS },
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
       subscriptions: {
