@@ -1,22 +1,19 @@
-/* global process, console, setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, Buffer, URL */
+/* global process, console, setInterval, clearInterval, setImmediate, URL */
 // `npm run bench [-- --quick]`: issue 4's scenarios, each ours vs a baseline measured in the same run, in
 // alternation. BENCH_LIVE_SECONDS overrides L's duration (3 s quick, 10 s full). Plain ESM JavaScript (no build step of its own); the service under test is the built
 // `node dist/main.js` in its own process. Prints one table and writes it as JSON to bench-results/.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { children, freePort, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { Client, Pool } = require('pg');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
@@ -37,7 +34,6 @@ const SUBS_PER_SOCKET = 100;
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------- processes and clean-up
 const cleanups = [];
@@ -51,11 +47,7 @@ async function cleanup() {
     }
   }
 }
-const children = new Set();
 const serverLogs = []; // the last lines of each server's output, written next to the JSON
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
@@ -63,97 +55,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/**
- * A port free right now and never handed out before in this run: the kernel may offer a just-closed port again,
- * and the server's and the embedded PostgreSQL's ports are taken only later, so two calls must not share one.
- */
-const handedOut = new Set();
-async function freePort() {
-  for (;;) {
-    const port = await new Promise((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address();
-        server.close(() => resolve(port));
-      });
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
-
-function spawnChild(name, command, argv, env) {
-  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const tail = [];
-  const record = (chunk) => {
-    for (const line of String(chunk).split('\n').filter((l) => l.trim())) {
-      tail.push(line);
-      if (tail.length > 200) tail.shift();
-    }
-  };
-  child.stdout.on('data', record);
-  child.stderr.on('data', record);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => (children.delete(child), resolve({ code, signal }))));
-  return {
-    name,
-    child,
-    pid: child.pid,
-    exited,
-    output: () => tail.join('\n'),
-    async stop(graceMs = 30_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function waitFor(what, check, timeoutMs, proc) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc && proc.child.exitCode !== null) throw new Error(`${what}: process exited (${proc.child.exitCode})\n${proc.output()}`);
-    if (await check().catch(() => false)) return;
-    if (Date.now() > until) throw new Error(`${what}: not ready after ${timeoutMs} ms${proc ? `\n${proc.output()}` : ''}`);
-    await sleep(200);
-  }
-}
-
 // ---------------------------------------------------------------- HTTP
-function makeAgent(sockets) {
-  return new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
-}
-
-function request(agent, port, method, pathName, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: pathName,
-        agent,
-        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length, ...headers } : headers,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (payload) req.end(payload);
-    else req.end();
-  });
-}
-
 function gqlCaller(agent, port) {
   return async (query, variables, token) => {
     const res = await request(agent, port, 'POST', '/graphql', { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
@@ -269,11 +171,6 @@ function machineTicks() {
   }
 }
 
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-  return kb / 1024;
-}
 
 // ---------------------------------------------------------------- the run
 const SHOE_FIELDS = 'id name brand createdAt updatedAt version trueToSize { average count distribution { size count } }';

@@ -1,0 +1,117 @@
+/* global process, setTimeout, clearTimeout, Buffer */
+// The process and HTTP helpers the bench (bench.mjs) and the soak (test/soak/soak.mjs) share: spawning the built
+// server, free ports, polling for readiness, keep-alive HTTP requests, a process's RSS. Importing this module runs
+// nothing; it only registers an exit hook that SIGKILLs any child still running (the scripts' own clean-up stops
+// them gracefully first).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const children = new Set();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+
+/**
+ * A port free right now and never handed out before in this run: the kernel may offer a just-closed port again,
+ * and the server's and the embedded PostgreSQL's ports are taken only later, so two calls must not share one.
+ */
+const handedOut = new Set();
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
+    });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+export function spawnChild(name, command, argv, env) {
+  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const tail = [];
+  const record = (chunk) => {
+    for (const line of String(chunk).split('\n').filter((l) => l.trim())) {
+      tail.push(line);
+      if (tail.length > 200) tail.shift();
+    }
+  };
+  child.stdout.on('data', record);
+  child.stderr.on('data', record);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => (children.delete(child), resolve({ code, signal }))));
+  return {
+    name,
+    child,
+    pid: child.pid,
+    exited,
+    output: () => tail.join('\n'),
+    async stop(graceMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function waitFor(what, check, timeoutMs, proc) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc && proc.child.exitCode !== null) throw new Error(`${what}: process exited (${proc.child.exitCode})\n${proc.output()}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`${what}: not ready after ${timeoutMs} ms${proc ? `\n${proc.output()}` : ''}`);
+    await sleep(200);
+  }
+}
+
+// ---------------------------------------------------------------- HTTP
+export function makeAgent(sockets) {
+  return new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+}
+
+export function request(agent, port, method, pathName, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: pathName,
+        agent,
+        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length, ...headers } : headers,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.end(payload);
+    else req.end();
+  });
+}
+
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+  return kb / 1024;
+}
