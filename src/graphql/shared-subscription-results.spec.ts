@@ -265,7 +265,7 @@ describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', ()
   /** The `next` message graphql-ws itself would send for `result` (server.ts emit.next, with that onNext). */
   const graphqlWsFrame = (id: string, result: ExecutionResult) => JSON.stringify({ id, type: 'next', payload: graphqlWsNextPayload(result, formatErrors) });
 
-  function directFixture(query: string, subscribers: number, asyncField = false) {
+  function directFixture(query: string, subscribers: number, asyncField = false, keepJsonLength?: number) {
     const sources = Array.from({ length: subscribers + 1 }, () => syncSource()); // the last for a reference subscriber
     let next = 0;
     const Event = new GraphQLObjectType({
@@ -296,7 +296,7 @@ describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', ()
       },
     });
     const schema = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLInt } } }), subscription: Subscription });
-    const shared = new SharedSubscriptionResults({ nextPayload: (result) => graphqlWsNextPayload(result, formatErrors) });
+    const shared = new SharedSubscriptionResults({ nextPayload: (result) => graphqlWsNextPayload(result, formatErrors), keepJsonLength });
     const sockets = Array.from({ length: subscribers }, (_, i) => socketTarget(`op-${i}`));
     const open = () =>
       Promise.all(
@@ -305,7 +305,7 @@ describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', ()
             (await shared.subscribe({ schema, document: parse(query), contextValue: { [SOCKET_TARGET]: s.target } })) as AsyncIterableIterator<ExecutionResult>,
         ),
       );
-    return { schema, sources, sockets, open, push: (item: Item) => sources.forEach((s) => s.push(item)) };
+    return { schema, shared, sources, sockets, open, push: (item: Item) => sources.forEach((s) => s.push(item)) };
   }
 
   it('given events, then each socket gets exactly the frame graphql-ws would send, and the stream yields only the end', async () => {
@@ -333,6 +333,19 @@ describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', ()
     f.push({ id: 'e2', n: 2 });
     expect(f.sockets[0].frames).toEqual([]);
     expect(f.sockets[1].frames).toHaveLength(2);
+    f.sockets[0].pushBack(false);
+    expect(f.sockets[0].frames).toEqual(f.sockets[1].frames.map((frame) => frame.replace('"op-1"', '"op-0"')));
+  });
+
+  it('given a subscriber that never reads large payloads, then what is kept for it stays within the byte budget, and it still gets every event once it drains', async () => {
+    const f = directFixture('subscription { events { id } }', 2, false, 5_000);
+    await f.open();
+    f.sockets[0].pushBack(true);
+    for (let i = 0; i < 20; i++) {
+      f.push({ id: `${i}`.padEnd(1_000, 'x'), n: i });
+      expect(f.shared.size).toBeLessThanOrEqual(5); // ~1,030 characters each: at most 5 within 5,000 (today: all 20)
+    }
+    expect(f.sockets[1].frames).toHaveLength(20);
     f.sockets[0].pushBack(false);
     expect(f.sockets[0].frames).toEqual(f.sockets[1].frames.map((frame) => frame.replace('"op-1"', '"op-0"')));
   });

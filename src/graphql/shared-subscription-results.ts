@@ -25,6 +25,15 @@ type MaybePromise<T> = T | Promise<T>;
 type Entry = { result: MaybePromise<ExecutionResult>; json?: string; remaining: number };
 
 /**
+ * Serialized payloads kept for subscribers that are behind, in UTF-16 code units (~2 bytes each). A count alone
+ * (`keep`) let one never-reading socket subscribed to large payloads (25 aliases of a 1,000-size import) pin
+ * ~70 MB of shared results; past this budget the oldest payloads go too, and whoever is that far behind executes
+ * for itself when it catches up (same result, not shared). Caveat: only serialized results are counted (the
+ * result objects beside them are of the same order), so the real figure is a small multiple of this.
+ */
+const MAX_KEPT_JSON_LENGTH = 8 * 1024 * 1024;
+
+/**
  * On a graphql-ws subscription's context (set by the server's `context` function; a symbol key survives the copy
  * Nest makes of every context): the socket and operation id its `next` messages may be written to directly.
  */
@@ -35,6 +44,8 @@ export type SocketTarget = { socket: WebSocket; tcp: Socket; id: string; type?: 
 export type SharedSubscriptionOptions = {
   /** Results kept for subscribers that are behind, counted in payloads (default 1,000). */
   keep?: number;
+  /** Serialized results kept, in string length (default MAX_KEPT_JSON_LENGTH). */
+  keepJsonLength?: number;
   /**
    * What graphql-ws puts in a `next` message's `payload` for a result (graphqlWsNextPayload with the server's
    * onNext); needed to write messages directly. It must not depend on the subscriber: it runs once per result.
@@ -79,9 +90,13 @@ export class SharedSubscriptionResults {
   private readonly outboxes = new WeakMap<Socket, SocketOutbox>();
   private schema: GraphQLSchema | null = null;
   private readonly keep: number;
+  private readonly keepJsonLength: number;
+  /** Length of the `json` of every kept entry. */
+  private keptJsonLength = 0;
 
   constructor(private readonly options: SharedSubscriptionOptions = {}) {
     this.keep = options.keep ?? 1_000;
+    this.keepJsonLength = options.keepJsonLength ?? MAX_KEPT_JSON_LENGTH;
   }
 
   /** Drop-in for graphql's `subscribe` (the graphql-ws and subscriptions-transport-ws `subscribe` option). */
@@ -182,9 +197,14 @@ export class SharedSubscriptionResults {
     if (isPromise(found.result)) return null; // left for resultFor (the entry, if any, stays untaken)
     const nextPayload = this.options.nextPayload as (result: ExecutionResult) => unknown;
     if (!found.entry) return JSON.stringify(nextPayload(found.result));
-    found.entry.json ??= JSON.stringify(nextPayload(found.result));
-    this.taken(payload as object, shape, found.entry);
-    return found.entry.json;
+    const entry = found.entry;
+    if (entry.json === undefined) {
+      entry.json = JSON.stringify(nextPayload(found.result));
+      this.keptJsonLength += entry.json.length;
+    }
+    this.taken(payload as object, shape, entry);
+    this.dropOldestOverBudget();
+    return entry.json;
   }
 
   /** The shared entry (created by the first taker), or, where nothing is shared, a result of its own. */
@@ -201,7 +221,7 @@ export class SharedSubscriptionResults {
     if (!byShape) {
       byShape = new Map();
       this.byPayload.set(payload, byShape);
-      if (this.byPayload.size > this.keep) this.byPayload.delete(this.byPayload.keys().next().value as object);
+      if (this.byPayload.size > this.keep) this.dropOldest();
     }
     const created: Entry = { result: run(payload), remaining: sharers };
     byShape.set(shape, created);
@@ -215,7 +235,20 @@ export class SharedSubscriptionResults {
     const byShape = this.byPayload.get(payload);
     if (byShape?.get(shape) !== entry) return;
     byShape.delete(shape);
+    this.keptJsonLength -= entry.json?.length ?? 0;
     if (byShape.size === 0) this.byPayload.delete(payload);
+  }
+
+  /** The oldest payload's entries, whoever has not taken them yet (they execute for themselves if they ever do). */
+  private dropOldest(): void {
+    const oldest = this.byPayload.keys().next();
+    if (oldest.done) return;
+    for (const entry of this.byPayload.get(oldest.value)!.values()) this.keptJsonLength -= entry.json?.length ?? 0;
+    this.byPayload.delete(oldest.value);
+  }
+
+  private dropOldestOverBudget(): void {
+    while (this.keptJsonLength > this.keepJsonLength && this.byPayload.size > 0) this.dropOldest();
   }
 
   /** The shape key, or null when this subscription must run unshared. */
