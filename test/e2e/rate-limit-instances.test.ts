@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { createApp } from '../../src/app';
 import { loadSettings } from '../../src/config/load-settings';
+import { SWEEP_FULL_BUCKETS } from '../../src/rate-limit/rate-limit-buckets.sql';
 import { CreateShoeDocument, SubmitTrueToSizeDocument } from '../generated/graphql';
 import { gql, gqlOk, token } from '../support/graphql-client';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -69,5 +71,21 @@ it('two instances together allow one address its limit, callers without a valid 
   for (const url of urls) {
     const refused = await gql(url, CreateShoeDocument, { input: { name: 'Too many' } }, { token: fresh });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+  }
+});
+
+it('the sweep deletes buckets idle for a minute (full again) and keeps the others', async () => {
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  try {
+    const buckets = async () =>
+      (await pg.query<{ key: string }>(`SELECT scope || ':' || subject AS key FROM rate_limit_buckets ORDER BY 1`)).rows.map((r) => r.key);
+    // No bucket for fresh-admin: a call refused for its address spends nothing of its user's allowance.
+    expect(await buckets()).toEqual(['address:127.0.0.1', 'user:shared-admin', 'user:shared-user']);
+    await pg.query(`UPDATE rate_limit_buckets SET updated_at = updated_at - interval '61 seconds' WHERE scope = 'user'`);
+    await pg.query(SWEEP_FULL_BUCKETS);
+    expect(await buckets()).toEqual(['address:127.0.0.1']);
+  } finally {
+    await pg.end();
   }
 });
