@@ -4,10 +4,11 @@ import { IdempotencyKeyEntity, ShoeEntity, ShoeRatingEntity } from '../shoes/pro
 import { EventStore1732400000000 } from './migrations/1732400000000-event-store';
 import { Shoes1732400000100 } from './migrations/1732400000100-shoes';
 import { ProjectionCheckpoints1732400000200 } from './migrations/1732400000200-projection-checkpoints';
+import { RateLimitBuckets1732400000300 } from './migrations/1732400000300-rate-limit-buckets';
 
 /** Every entity and migration, listed explicitly (no globs: the same list works from src/ under Jest and dist/). */
 export const ENTITIES = [...EVENT_STORE_ENTITIES, ShoeEntity, ShoeRatingEntity, IdempotencyKeyEntity];
-export const MIGRATIONS = [EventStore1732400000000, Shoes1732400000100, ProjectionCheckpoints1732400000200];
+export const MIGRATIONS = [EventStore1732400000000, Shoes1732400000100, ProjectionCheckpoints1732400000200, RateLimitBuckets1732400000300];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

@@ -8,9 +8,9 @@ import { MutationRateLimits } from './mutation-rate-limits.service';
 export class MutationRateLimitGuard implements CanActivate {
   constructor(private readonly limits: MutationRateLimits) {}
 
-  canActivate(execution: ExecutionContext): boolean {
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
     const { address, identity } = GqlExecutionContext.create(execution).getContext<GraphQLContext>();
-    this.limits.check(address, identity?.userId ?? null);
+    await this.limits.check(address, identity?.userId ?? null);
     return true;
   }
 }

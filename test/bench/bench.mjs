@@ -196,8 +196,10 @@ async function main() {
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
-    RATE_LIMIT_USER_PER_MINUTE: '0',
-    RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
+    // Off by default (every writer shares one address); BENCH_RATE_LIMIT_PER_MINUTE turns both limits on, that high,
+    // to measure what checking them costs (set it above what the run can reach so nothing is refused).
+    RATE_LIMIT_USER_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? '0',
+    RATE_LIMIT_ADDRESS_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? '0',
     // M and L open 100+ sockets from this one address (the default allows 64).
     WS_MAX_SOCKETS_PER_ADDRESS: '0',
   };
