@@ -10,6 +10,7 @@ import { GraphQLContext, identify } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
+import { isAsyncIterable } from './async-iterators';
 import { LegacyStart, LegacyStarts, paced } from './legacy-operations';
 import { limitNestGraphqlWsFrames } from './nest-graphql-ws-server.adapter';
 import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
@@ -155,7 +156,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     } finally {
       if (operation) operation.starts.settle(operation.id, operation.start);
     }
-    if (!isAsyncIterable(result)) return result;
+    if (!isAsyncIterable<ExecutionResult>(result)) return result;
     if (operation?.start.stopped) {
       await result.return?.();
       return finished();
@@ -209,10 +210,6 @@ function finished(): AsyncIterableIterator<ExecutionResult> {
       return this;
     },
   };
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterableIterator<ExecutionResult> {
-  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 }
 
 function isLegacy(req: IncomingMessage): boolean {

@@ -1,4 +1,5 @@
 import { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql';
+import { isAsyncIterable, mapped } from './async-iterators';
 import { SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 
 /** graphql-ws's close code for a socket that sent no connection_init in time; the legacy protocol uses it too. */
@@ -59,12 +60,7 @@ export function limitSubscriptionsPerSocket(subscribe: Subscribe, max: number): 
     if (count >= max) return { errors: [tooManySubscriptions(max)] };
     // Counted before the (asynchronous) subscribe, so subscriptions started together cannot all slip under the limit.
     running.set(socket, count + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      running.set(socket, (running.get(socket) ?? 1) - 1);
-    };
+    const release = () => running.set(socket, (running.get(socket) ?? 1) - 1);
     let result: Awaited<ReturnType<Subscribe>>;
     try {
       result = await subscribe(args);
@@ -72,11 +68,11 @@ export function limitSubscriptionsPerSocket(subscribe: Subscribe, max: number): 
       release();
       throw error;
     }
-    if (!isAsyncIterator(result)) {
+    if (!isAsyncIterable<ExecutionResult>(result)) {
       release();
       return result;
     }
-    return onEnd(result, release);
+    return mapped(result, (item) => item as ExecutionResult, release); // release once, however the stream ends
   };
 }
 
@@ -84,36 +80,4 @@ function tooManySubscriptions(max: number): GraphQLError {
   return new GraphQLError(`Too many subscriptions on this socket (at most ${max}); stop one first`, {
     extensions: { code: 'RATE_LIMITED', limit: 'subscriptionsPerSocket', max },
   });
-}
-
-function isAsyncIterator<T>(value: unknown): value is AsyncIterableIterator<T> {
-  return typeof (value as AsyncIterableIterator<T> | null)?.[Symbol.asyncIterator] === 'function';
-}
-
-/** The same iterator, plus `end` once when it finishes, fails or is returned. */
-export function onEnd<T>(source: AsyncIterableIterator<T>, end: () => void): AsyncIterableIterator<T> {
-  return {
-    async next() {
-      try {
-        const item = await source.next();
-        if (item.done) end();
-        return item;
-      } catch (error) {
-        end();
-        throw error;
-      }
-    },
-    async return() {
-      end();
-      return (await source.return?.()) ?? { done: true, value: undefined };
-    },
-    async throw(error: unknown) {
-      end();
-      if (source.throw) return source.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
