@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
+import { pgPoolOf } from '../database/pg-pool';
 import { RateLimitedError } from './rate-limited.error';
 import { SWEEP_FULL_BUCKETS, TAKE_TOKENS, TakenRow } from './rate-limit-buckets.sql';
 import { retryAfterSeconds } from './token-bucket';
@@ -47,7 +47,9 @@ export class MutationRateLimits implements OnModuleDestroy {
     const byUser = this.userPerMinute > 0 ? userId : null;
     if (byAddress === null && byUser === null) return;
     const values = [byAddress, this.addressPerMinute, byUser, this.userPerMinute];
-    const { rows } = await this.pool().query<TakenRow>({ name: 'rate-limit-take', text: TAKE_TOKENS, values });
+    // A named statement (prepared once per pooled connection): planning the upsert on every mutation cost 2.6 times
+    // the throughput of running it (32 callers, 10 connections).
+    const { rows } = await pgPoolOf(this.dataSource).query<TakenRow>({ name: 'rate-limit-take', text: TAKE_TOKENS, values });
     const refused = rows.find((row) => !row.taken);
     if (!refused) return;
     const perMinute = refused.scope === 'address' ? this.addressPerMinute : this.userPerMinute;
@@ -56,15 +58,6 @@ export class MutationRateLimits implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
-  }
-
-  /**
-   * node-postgres's pool under TypeORM (typeorm 1.1's PostgresDriver keeps it in `master`, typed `any`), for a
-   * named statement: prepared once per pooled connection, it skips planning the upsert on every mutation, which
-   * measured 2.6 times the throughput of the same statement sent unnamed (32 callers, 10 connections).
-   */
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 
   private async sweep(): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { pgPoolOf } from '../../database/pg-pool';
 import { ShoeEntity } from './shoe.entity';
 
 /**
@@ -29,9 +29,7 @@ type ShoeRow = {
 };
 
 export async function shoeById(dataSource: DataSource, shoeId: string): Promise<ShoeEntity | null> {
-  // TypeORM's PostgresDriver keeps its node-postgres Pool as `master` (typed `any` there).
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const { rows } = await pool.query<ShoeRow>({ ...SHOE_BY_ID, values: [shoeId] });
+  const { rows } = await pgPoolOf(dataSource).query<ShoeRow>({ ...SHOE_BY_ID, values: [shoeId] });
   return rows.length ? toShoeEntity(rows[0]) : null;
 }
 
