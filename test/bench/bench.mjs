@@ -4,17 +4,17 @@
 // `node dist/main.js` in its own process. Prints one table and writes it as JSON to bench-results/.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { children, freePort, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from './harness.mjs';
+import { children, freePort, freshDatabase, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const { Client, Pool } = require('pg');
+const { Pool } = require('pg');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
 
@@ -203,36 +203,8 @@ async function main() {
     // M and L open 100+ sockets from this one address (the default allows 64).
     WS_MAX_SOCKETS_PER_ADDRESS: '0',
   };
-  let databaseUrl;
-  let database;
-  if (process.env.DATABASE_URL) {
-    const admin = new URL(process.env.DATABASE_URL);
-    const dbName = `tts_bench_${Date.now()}`;
-    const adminClient = new Client({ connectionString: admin.toString() });
-    await adminClient.connect();
-    await adminClient.query(`CREATE DATABASE ${dbName}`);
-    await adminClient.end();
-    cleanups.push(async () => {
-      const c = new Client({ connectionString: admin.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await c.end();
-      log(`dropped database ${dbName}`);
-    });
-    const url = new URL(admin.toString());
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-    serverEnv.DATABASE_URL = databaseUrl;
-    database = { kind: 'DATABASE_URL', name: dbName };
-  } else {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tts-bench-'));
-    chmodSync(dir, 0o755);
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const pgPort = await freePort();
-    serverEnv.EMBEDDED_POSTGRES_DIR = path.join(dir, 'pg');
-    serverEnv.EMBEDDED_POSTGRES_PORT = String(pgPort);
-    database = { kind: 'embedded', dir: serverEnv.EMBEDDED_POSTGRES_DIR, port: pgPort };
-  }
+  const database = await freshDatabase({ prefix: 'tts_bench', serverEnv, cleanups, log });
+  let databaseUrl = database.kind === 'DATABASE_URL' ? database.url : undefined;
 
   log(`starting the server (node dist/main.js) on port ${port}`);
   const server = spawnChild('server', process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, 'dist/main.js')], serverEnv);

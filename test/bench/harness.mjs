@@ -1,12 +1,14 @@
-/* global process, setTimeout, clearTimeout, Buffer */
+/* global process, setTimeout, clearTimeout, Buffer, URL */
 // The process and HTTP helpers the bench (bench.mjs) and the soak (test/soak/soak.mjs) share: spawning the built
 // server, free ports, polling for readiness, keep-alive HTTP requests, a process's RSS. Importing this module runs
 // nothing; it only registers an exit hook that SIGKILLs any child still running (the scripts' own clean-up stops
 // them gracefully first).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -114,4 +116,40 @@ export function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
   return kb / 1024;
+}
+
+/**
+ * The database a bench or soak server runs on. With DATABASE_URL: a throwaway database `<prefix>_<now>` on that
+ * server; otherwise an embedded cluster in a temp folder, on a free port. Sets serverEnv's DATABASE_URL or
+ * EMBEDDED_POSTGRES_DIR/PORT, pushes onto `cleanups` what drops or removes it, and says what it made:
+ * `{ kind: 'DATABASE_URL', name, url }` or `{ kind: 'embedded', dir, port }`.
+ */
+export async function freshDatabase({ prefix, serverEnv, cleanups, log }) {
+  if (process.env.DATABASE_URL) {
+    const { Client } = createRequire(import.meta.url)('pg');
+    const admin = process.env.DATABASE_URL;
+    const name = `${prefix}_${Date.now()}`;
+    const onAdmin = async (sql) => {
+      const client = new Client({ connectionString: admin });
+      await client.connect();
+      await client.query(sql);
+      await client.end();
+    };
+    await onAdmin(`CREATE DATABASE ${name}`);
+    cleanups.push(async () => {
+      await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      log(`dropped database ${name}`);
+    });
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    serverEnv.DATABASE_URL = url.toString();
+    return { kind: 'DATABASE_URL', name, url: serverEnv.DATABASE_URL };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix.replace(/_/g, '-')}-`));
+  chmodSync(dir, 0o755); // as root, the OS user postgres must reach the data below
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  serverEnv.EMBEDDED_POSTGRES_DIR = path.join(dir, 'pg');
+  serverEnv.EMBEDDED_POSTGRES_PORT = String(port);
+  return { kind: 'embedded', dir: serverEnv.EMBEDDED_POSTGRES_DIR, port };
 }

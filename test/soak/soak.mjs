@@ -1,4 +1,4 @@
-/* global process, console, setInterval, clearInterval, URL */
+/* global process, console, setInterval, clearInterval */
 // `npm run soak -- --minutes N [--interval S]`: one built server process (`node dist/main.js`) under moderate mixed
 // load for N minutes (issue 9, item 8): reads, writes by several users and an admin, subscriptions on both socket
 // protocols with reconnects, slow readers that pause their TCP socket a while, and never-readers the server must
@@ -8,16 +8,14 @@
 // number). A tool, not part of `npm test`. The database is a throwaway one on DATABASE_URL's server (created and
 // dropped) or, without DATABASE_URL, an embedded cluster in a temp folder, as for the bench. Only 127.0.0.1 traffic.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { freePort, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from '../bench/harness.mjs';
+import { freePort, freshDatabase, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from '../bench/harness.mjs';
 
 const require = createRequire(import.meta.url);
-const { Client } = require('pg');
 const WebSocket = require('ws');
 const { createClient } = require('graphql-ws');
 
@@ -114,9 +112,9 @@ async function main() {
     RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
     WS_MAX_SOCKETS_PER_ADDRESS: '0', // every client here comes from 127.0.0.1
   };
-  const database = await freshDatabase(serverEnv);
-
-  log(`starting the server (node dist/main.js) on port ${port}; database: ${database}`);
+  const database = await freshDatabase({ prefix: 'tts_soak', serverEnv, cleanups, log });
+  const where = database.kind === 'embedded' ? `embedded in ${database.dir}` : `${database.name} on DATABASE_URL's server`;
+  log(`starting the server (node dist/main.js) on port ${port}; database: ${where}`);
   const server = spawnChild('server', process.execPath, [path.join(ROOT, 'dist/main.js')], serverEnv);
   let stopping = false;
   const crashed = () => !stopping && (server.child.exitCode !== null || server.child.signalCode !== null);
@@ -653,36 +651,6 @@ function report({ samples, metricsLines, elapsedSeconds, wasCrashed, server, fin
   if (wasCrashed) console.log(`\nThe server crashed; its last output:\n${server.output()}`);
   console.log(`\nVerdict: ${failed ? 'FAIL' : 'pass'} (fails on INTERNAL_SERVER_ERROR, an error without a code, a 5xx, a socket closed with 1011/4500, or a crash)`);
   process.exitCode = failed ? 1 : 0;
-}
-
-// ---------------------------------------------------------------- database
-/** A throwaway database on DATABASE_URL's server (dropped at the end), or an embedded cluster in a temp folder. */
-async function freshDatabase(serverEnv) {
-  if (process.env.DATABASE_URL) {
-    const admin = new URL(process.env.DATABASE_URL);
-    const name = `tts_soak_${Date.now()}`;
-    const client = new Client({ connectionString: admin.toString() });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    cleanups.push(async () => {
-      const c = new Client({ connectionString: admin.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      log(`dropped database ${name}`);
-    });
-    const url = new URL(admin.toString());
-    url.pathname = `/${name}`;
-    serverEnv.DATABASE_URL = url.toString();
-    return `${name} on DATABASE_URL's server`;
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tts-soak-'));
-  chmodSync(dir, 0o755);
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  serverEnv.EMBEDDED_POSTGRES_DIR = path.join(dir, 'pg');
-  serverEnv.EMBEDDED_POSTGRES_PORT = String(await freePort());
-  return `embedded in ${serverEnv.EMBEDDED_POSTGRES_DIR}`;
 }
 
 main()
