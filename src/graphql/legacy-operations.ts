@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { MAX_BUFFERED_BYTES } from './shared-subscription-results';
+import { isCongested } from './shared-subscription-results';
 
 /** One `start` of an operation id, and whether a `stop` for that id came after it. */
 export type LegacyStart = { stopped: boolean };
@@ -108,7 +108,7 @@ export function paced<T>(source: AsyncIterableIterator<T>, tcp: Socket): AsyncIt
 const draining = new WeakMap<Socket, Promise<void>>();
 
 function drained(tcp: Socket): Promise<void> {
-  if (tcp.destroyed || tcp.writableLength < MAX_BUFFERED_BYTES || !tcp.writableNeedDrain) return Promise.resolve();
+  if (tcp.destroyed || !isCongested(tcp)) return Promise.resolve();
   let wait = draining.get(tcp);
   if (!wait) {
     wait = new Promise((resolve) => {

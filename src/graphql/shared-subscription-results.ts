@@ -57,6 +57,11 @@ export type SharedSubscriptionOptions = {
 /** A socket holding this much unsent data takes no more direct messages until it drained (the queues fill instead). */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
 
+/** Whether a socket holds MAX_BUFFERED_BYTES unsent (then node has also promised a 'drain'): both protocols' back-pressure. */
+export function isCongested(tcp: Pick<Socket, 'writableLength' | 'writableNeedDrain'>): boolean {
+  return tcp.writableLength >= MAX_BUFFERED_BYTES && tcp.writableNeedDrain;
+}
+
 /**
  * graphql's `subscribe` runs the subscription's selection once per subscriber per event (mapAsyncIterator +
  * execute): 1,000 subscribers of one instance cost 1,000 executions of the same selection on the same event.
@@ -302,7 +307,7 @@ class SocketOutbox {
   constructor(private readonly tcp: Socket) {}
 
   congested(): boolean {
-    return this.tcp.writableLength >= MAX_BUFFERED_BYTES && this.tcp.writableNeedDrain;
+    return isCongested(this.tcp);
   }
 
   wait(control: SyncControl): void {
