@@ -65,12 +65,10 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
 
   onApplicationBootstrap(): void {
     const { jwtSecret, env, sockets: limits } = this.config.settings;
-    const formatOne = socketErrorFormatter(env === 'development');
+    const format = legacyFormat(socketErrorFormatter(env === 'development'));
     // As on graphql-ws: one execution per event for all subscribers of the same document and variables, written
-    // directly to the socket as the `data` message the library would send (the same formatting as withLimitsAndCodes).
-    const shared = new SharedSubscriptionResults({
-      nextPayload: (result) => (result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : result),
-    });
+    // directly to the socket as the `data` message the library would send (formatted as the library's own).
+    const shared = new SharedSubscriptionResults({ nextPayload: format.result });
     const subscribe = limitSubscriptionsPerSocket(shared.subscribe, limits.maxSubscriptionsPerSocket);
     this.server = SubscriptionServer.create(
       {
@@ -82,7 +80,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
         keepAlive: 15_000,
         onConnect: (params: Record<string, unknown> | undefined, socket: WebSocket, connection: ConnectionContext) =>
           this.connect(params, socket, connection, jwtSecret),
-        onOperation: (message: OperationMessage, params: ExecutionParams, socket: WebSocket) => this.operation(message, params, socket, formatOne),
+        onOperation: (message: OperationMessage, params: ExecutionParams, socket: WebSocket) => this.operation(message, params, socket, format),
       },
       this.sockets,
     );
@@ -121,7 +119,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     message: OperationMessage,
     params: ExecutionParams,
     socket: WebSocket,
-    formatOne: (e: GraphQLError) => unknown,
+    format: LegacyFormat,
   ): Promise<ExecutionParams> {
     const starts = this.starts.get(socket);
     const tcp = (socket as WebSocket & { upgradeReq?: IncomingMessage }).upgradeReq?.socket;
@@ -130,7 +128,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     if (starts) context[LEGACY_START] = { start: starts.take(id), starts, id };
     if (tcp) context[SOCKET_TARGET] = { socket, tcp, id, type: starts?.oldest ? 'subscription_data' : 'data' };
     try {
-      return await withLimitsAndCodes(message, params, formatOne, this.schemaHost.schema);
+      return await withLimitsAndCodes(message, params, format, this.schemaHost.schema);
     } catch (error) {
       const operation = context[LEGACY_START];
       operation?.starts.settle(id, operation.start);
@@ -212,6 +210,13 @@ function finished(): AsyncIterableIterator<ExecutionResult> {
   };
 }
 
+/** Errors with API.md's codes, one by one (refusals) and in results (both the library's sends and direct writes). */
+type LegacyFormat = { one: (error: GraphQLError) => unknown; result: (result: ExecutionResult) => unknown };
+
+function legacyFormat(one: (error: GraphQLError) => unknown): LegacyFormat {
+  return { one, result: (result) => (result.errors?.length ? { ...result, errors: result.errors.map(one) } : result) };
+}
+
 function isLegacy(req: IncomingMessage): boolean {
   const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
   return (req.url ?? '').startsWith(PATH) && offered.includes(LEGACY_PROTOCOL) && !offered.includes(MODERN_PROTOCOL);
@@ -226,16 +231,16 @@ function isLegacy(req: IncomingMessage): boolean {
 async function withLimitsAndCodes(
   message: OperationMessage,
   params: ExecutionParams,
-  formatOne: (e: GraphQLError) => unknown,
+  format: LegacyFormat,
   schema: GraphQLSchema,
 ): Promise<ExecutionParams> {
   const payload = (message.payload ?? {}) as Record<string, unknown>;
   const checked = checkSocketOperation(schema, payload);
-  if (Array.isArray(checked)) throw Object.assign(new Error('query refused'), { errors: checked.map(formatOne) });
+  if (Array.isArray(checked)) throw Object.assign(new Error('query refused'), { errors: checked.map(format.one) });
   params.query = checked.document;
   return {
     ...params,
     query: checked.document,
-    formatResponse: (result: ExecutionResult) => (result.errors?.length ? { ...result, errors: result.errors.map(formatOne) } : result),
+    formatResponse: format.result,
   };
 }
