@@ -11,7 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { children, freePort, freshDatabase, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from './harness.mjs';
+import { children, cleanUpOnExit, freePort, freshDatabase, makeAgent, request, ROOT, rssMb, runScript, sleep, spawnChild, waitFor } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { Pool } = require('pg');
@@ -36,24 +36,8 @@ const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/)
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 // ---------------------------------------------------------------- processes and clean-up
-const cleanups = [];
-async function cleanup() {
-  while (cleanups.length) {
-    const fn = cleanups.pop();
-    try {
-      await fn();
-    } catch (error) {
-      log(`clean-up step failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-}
+const { cleanups, cleanup } = cleanUpOnExit(log);
 const serverLogs = []; // the last lines of each server's output, written next to the JSON
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 // ---------------------------------------------------------------- HTTP
 function gqlCaller(agent, port) {
@@ -823,10 +807,4 @@ function runToEnd(name, command, argv, env = process.env, okCodes = [0]) {
   });
 }
 
-main()
-  .then(cleanup)
-  .catch(async (error) => {
-    console.error(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  });
+runScript('bench', main, cleanup);

@@ -1,4 +1,4 @@
-/* global process, setTimeout, clearTimeout, Buffer, URL */
+/* global process, console, setTimeout, clearTimeout, Buffer, URL */
 // The process and HTTP helpers the bench (bench.mjs) and the soak (test/soak/soak.mjs) share: spawning the built
 // server, free ports, polling for readiness, keep-alive HTTP requests, a process's RSS. Importing this module runs
 // nothing; it only registers an exit hook that SIGKILLs any child still running (the scripts' own clean-up stops
@@ -152,4 +152,39 @@ export async function freshDatabase({ prefix, serverEnv, cleanups, log }) {
   serverEnv.EMBEDDED_POSTGRES_DIR = path.join(dir, 'pg');
   serverEnv.EMBEDDED_POSTGRES_PORT = String(port);
   return { kind: 'embedded', dir: serverEnv.EMBEDDED_POSTGRES_DIR, port };
+}
+
+/**
+ * A script's clean-up: steps pushed onto `cleanups` as resources are made, run last-first by `cleanup()` at the
+ * end, after a failure, and on SIGINT/SIGTERM (then the process exits 130). A failing step is logged, not thrown.
+ */
+export function cleanUpOnExit(log) {
+  const cleanups = [];
+  const cleanup = async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()();
+      } catch (error) {
+        log(`clean-up step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  return { cleanups, cleanup };
+}
+
+/** Runs a script's `main`, then its clean-up; a failure is printed as "<name> failed", cleaned up, and exits 1. */
+export function runScript(name, main, cleanup) {
+  main()
+    .then(cleanup)
+    .catch(async (error) => {
+      console.error(`${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      await cleanup();
+      process.exitCode = 1;
+    });
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { freePort, freshDatabase, makeAgent, request, ROOT, rssMb, sleep, spawnChild, waitFor } from '../bench/harness.mjs';
+import { cleanUpOnExit, freePort, freshDatabase, makeAgent, request, ROOT, rssMb, runScript, sleep, spawnChild, waitFor } from '../bench/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
@@ -51,22 +51,7 @@ const pick = (list) => list[Math.floor(Math.random() * list.length)];
 const between = ([low, high]) => low + Math.random() * (high - low);
 
 // ---------------------------------------------------------------- clean-up
-const cleanups = [];
-async function cleanup() {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()();
-    } catch (error) {
-      log(`clean-up step failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanup } = cleanUpOnExit(log);
 
 // ---------------------------------------------------------------- counters
 const stats = {
@@ -653,10 +638,4 @@ function report({ samples, metricsLines, elapsedSeconds, wasCrashed, server, fin
   process.exitCode = failed ? 1 : 0;
 }
 
-main()
-  .then(cleanup)
-  .catch(async (error) => {
-    console.error(`soak failed: ${error instanceof Error ? error.stack : String(error)}`);
-    await cleanup();
-    process.exitCode = 1;
-  });
+runScript('soak', main, cleanup);
