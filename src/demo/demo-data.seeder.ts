@@ -6,7 +6,7 @@ import { AppLogger } from '../logging/app-logger.service';
 import { CreateShoeCommand } from '../shoes/commands/create-shoe.handler';
 import { ImportTrueToSizesCommand } from '../shoes/commands/import-true-to-sizes.handler';
 import { SubmitTrueToSizeCommand } from '../shoes/commands/submit-true-to-size.handler';
-import { ShoeOrder } from '../shoes/graphql/shoe.model';
+import { ShoeOrder } from '../shoes/queries/shoe-order';
 import { ListShoesQuery } from '../shoes/queries/list-shoes.query';
 
 /** Who the demo data's commands run as: idempotency keys are scoped to a user, so every instance must use this one. */

@@ -6,7 +6,7 @@ import { type FitSize, type ShoeDecisionState, type TrueToSizeRetracted, type Tr
 import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
 import { ShoeEntity } from '../projections/shoe.entity';
 import { applyShoeEvents } from '../projections/shoe.projection';
-import { SHOE_STREAM } from './shoe-command-runner';
+import { SHOE_STREAM_TYPE } from '../shoe-stream';
 
 type RatingEvent = TrueToSizeSubmitted | TrueToSizeRetracted;
 
@@ -171,7 +171,7 @@ function streamAppends(outcomes: Outcome[], state: BatchState): StreamAppend<Rat
       const { shoe } = state.get(pending.shoeId.toLowerCase())!;
       return {
         streamId: pending.shoeId.toLowerCase(),
-        streamType: SHOE_STREAM,
+        streamType: SHOE_STREAM_TYPE,
         events,
         expectedVersion: shoe.status === 'existing' ? shoe.version : 0,
         occurredAt: pending.now,

@@ -7,9 +7,8 @@ import type { ShoeDecisionState } from '../domain/shoe';
 import { applyShoeEvents } from '../projections/shoe.projection';
 import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
 import { ShoeEntity } from '../projections/shoe.entity';
+import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import { IdempotencyKeyConflict } from './idempotency-key-conflict.error';
-
-export const SHOE_STREAM = 'shoe';
 
 /** What a command asks of the runner: which locks, what to load, and the pure decision. */
 export type ShoeWrite = {
@@ -44,7 +43,7 @@ export class ShoeCommandRunner {
       const events = await write.decide(tx, shoe);
       // 5. Append with the version we decided on; the unique (stream, version) is the backstop.
       const expectedVersion = shoe.status === 'existing' ? shoe.version : 0;
-      const recorded = await this.store.append<ShoeEvent>(tx, write.shoeId, SHOE_STREAM, events, {
+      const recorded = await this.store.append<ShoeEvent>(tx, write.shoeId, SHOE_STREAM_TYPE, events, {
         expectedVersion,
         occurredAt: write.now,
       });

@@ -8,7 +8,8 @@ import { ListShoesQuery } from '../queries/list-shoes.query';
 import { encodeShoeCursor, sortKeyOf } from '../queries/shoe-cursor';
 import { ShoeEventConnectionModel } from './shoe-event.model';
 import { toShoeEventView, toShoeModel } from './shoe.mapper';
-import { ShoeConnectionModel, ShoeModel, ShoeOrder } from './shoe.model';
+import { ShoeOrder } from '../queries/shoe-order';
+import { ShoeConnectionModel, ShoeModel } from './shoe.model';
 
 /** Reads: each resolver only builds a query for the QueryBus and maps the answer to the schema. */
 @Resolver(() => ShoeModel)

@@ -1,4 +1,5 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ShoeOrder } from '../queries/shoe-order';
 
 @ObjectType('SizeBucket')
 export class SizeBucketModel {
@@ -45,9 +46,4 @@ export class ShoeConnectionModel {
   @Field(() => Int) totalCount: number;
 }
 
-export enum ShoeOrder {
-  NAME_ASC = 'NAME_ASC',
-  CREATED_AT_DESC = 'CREATED_AT_DESC',
-  MOST_RATED = 'MOST_RATED',
-}
 registerEnumType(ShoeOrder, { name: 'ShoeOrder' });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodePosition } from '../../event-store/position';
 import { compareWithLive, createNextTables, dropNextTables, SHOES_CHECKPOINT, swapInNextTables } from './next-tables';
@@ -240,7 +241,8 @@ class OnlineRebuild {
 
   private async measureLog(): Promise<{ events: number; maxGlobalPosition: string }> {
     const [row]: { events: string; max: string }[] = await this.dataSource.query(
-      `SELECT count(*)::text AS events, coalesce(max(global_position), 0)::text AS max FROM events WHERE stream_type = 'shoe'`,
+      `SELECT count(*)::text AS events, coalesce(max(global_position), 0)::text AS max FROM events WHERE stream_type = $1`,
+      [SHOE_STREAM_TYPE],
     );
     return { events: Number(row.events), maxGlobalPosition: row.max };
   }
@@ -252,8 +254,8 @@ class OnlineRebuild {
    */
   private async remaining(): Promise<number> {
     const [row]: { n: string }[] = await this.dataSource.query(
-      `SELECT count(*)::text AS n FROM events WHERE global_position > $1::bigint AND stream_type = 'shoe'`,
-      [this.start.maxGlobalPosition],
+      `SELECT count(*)::text AS n FROM events WHERE global_position > $1::bigint AND stream_type = $2`,
+      [this.start.maxGlobalPosition, SHOE_STREAM_TYPE],
     );
     return Math.max(0, this.start.events + Number(row.n) - this.applied);
   }

@@ -17,6 +17,7 @@ import {
   shoeRowOf,
   type ShoeRow,
 } from './shoe-fold';
+import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import { LIVE_SHOE_TABLES, NEXT_SHOE_TABLES } from './shoe.projection';
 
 export type RebuildReport = {
@@ -345,7 +346,6 @@ function groupRatings(rows: { shoe_id: string; user_id: string; size: FitSize }[
   return byShoe;
 }
 
-const SHOE_STREAM_TYPE = 'shoe';
 
 /** Where a rebuild reads events from: the log, in its global order. */
 export type ShoeEventRange =

@@ -1,7 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
-import { ShoeOrder } from '../graphql/shoe.model';
+import { ShoeOrder } from './shoe-order';
 import { ShoeEntity } from '../projections/shoe.entity';
 import { decodeShoeCursor, ShoeSortKey } from './shoe-cursor';
 

@@ -1,4 +1,4 @@
-import { ShoeOrder } from '../graphql/shoe.model';
+import { ShoeOrder } from './shoe-order';
 import type { ShoeEntity } from '../projections/shoe.entity';
 import { decodeShoeCursor, encodeShoeCursor, InvalidCursorError, sortKeyOf } from './shoe-cursor';
 

@@ -1,5 +1,5 @@
 import { MAX_NAME_LENGTH } from '../domain/shoe-name';
-import { ShoeOrder } from '../graphql/shoe.model';
+import { ShoeOrder } from './shoe-order';
 import type { ShoeEntity } from '../projections/shoe.entity';
 import { untrustedTextProblem } from '../../validation/untrusted-text';
 
