@@ -1,6 +1,7 @@
 /**
  * One Jest run, two kinds of test:
- * - src/**\/*.spec.ts: pure unit tests next to the code (no database, no Nest testing module);
+ * - src/**\/*.spec.ts: pure unit tests next to the code (no database, no Nest testing module), and
+ *   test/**\/*.spec.ts the same for the test tools (test/support/synthetic-shoe-log);
  * - test/**\/*.test.ts: integration and e2e tests against real PostgreSQL and a real server.
  * Nest 12 ships ESM only; @swc/jest turns it (and our TypeScript, with decorator metadata) into CommonJS.
  */

@@ -164,9 +164,11 @@ const READ_BODY = (id) => JSON.stringify({ query: READ, variables: { id } });
 
 async function main() {
   const startedAt = new Date();
-  log(`mode: ${QUICK ? 'quick' : 'full'}; building dist/`);
-  // Only the server's part of `npm run build` (tsc -p tsconfig.build.json): dist/ is what runs here.
-  await runToEnd('build', path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json']);
+  log(`mode: ${QUICK ? 'quick' : 'full'}; building dist/ and dist-bench/`);
+  // Only the server's part of `npm run build` (tsc -p tsconfig.build.json): dist/ is what runs here. The synthetic
+  // log generator of scenario B is a test tool, not part of dist/: tsconfig.bench.json compiles it to dist-bench/.
+  const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
+  await Promise.all([runToEnd('build', tsc, ['-p', 'tsconfig.build.json']), runToEnd('build', tsc, ['-p', 'tsconfig.bench.json'])]);
   // Only now: in a fresh clone dist/ does not exist before this build.
   const { mintToken } = require(path.join(ROOT, 'dist/auth/jwt.js'));
 
@@ -450,7 +452,7 @@ async function main() {
 /**
  * B: `projections:rebuild` (offline, node dist/shoes/projections/rebuild.cli.js) over a log of CFG.rebuildEvents
  * events. The API makes a few hundred events per second, so the log is filled up with a synthetic one
- * (src/shoes/testing/synthetic-shoe-log.ts): every event decided by the domain against the state the ones before
+ * (test/support/synthetic-shoe-log/synthetic-shoe-log.ts): every event decided by the domain against the state the ones before
  * it left, continuing the streams the scenarios above wrote, plus new shoes; written straight into the events
  * table as the store writes it, in batches, without the read model. So the first rebuild finds every shoe
  * behind and repairs it (the measured run), and is checked against the generator's own fold, row by row and
@@ -458,8 +460,9 @@ async function main() {
  * CPU: the rebuild process's own, and PostgreSQL's (all its processes) over the rebuild's life.
  */
 async function rebuildScenario({ serverEnv, databaseUrl, pool, row }) {
-  const { SyntheticShoeLog } = require(path.join(ROOT, 'dist/shoes/testing/synthetic-shoe-log.js'));
-  const { checkReadModel, loadSyntheticShoes, writeSyntheticEvents } = require(path.join(ROOT, 'dist/shoes/testing/synthetic-shoe-log.writer.js'));
+  const generator = path.join(ROOT, 'dist-bench/test/support/synthetic-shoe-log');
+  const { SyntheticShoeLog } = require(path.join(generator, 'synthetic-shoe-log.js'));
+  const { checkReadModel, loadSyntheticShoes, writeSyntheticEvents } = require(path.join(generator, 'synthetic-shoe-log.writer.js'));
   const client = await pool.connect();
   try {
     const { rows: before } = await client.query(`SELECT count(*)::int AS n FROM events`);

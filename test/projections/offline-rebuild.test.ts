@@ -4,8 +4,8 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrations } from '../../src/database/migrate';
 import { rebuildShoeProjections } from '../../src/shoes/projections/shoe-projection.rebuild';
-import { SyntheticShoeLog, type SyntheticEvent } from '../../src/shoes/testing/synthetic-shoe-log';
-import { checkReadModel, writeSyntheticEvents } from '../../src/shoes/testing/synthetic-shoe-log.writer';
+import { SyntheticShoeLog, type SyntheticEvent } from '../support/synthetic-shoe-log/synthetic-shoe-log';
+import { checkReadModel, writeSyntheticEvents } from '../support/synthetic-shoe-log/synthetic-shoe-log.writer';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**

@@ -1,5 +1,5 @@
-import { evolve, evolveInPlace, initialShoe, type Shoe, type ShoeEvent } from '../domain';
-import { SHOE_EVENT_UPCASTER_REGISTRY } from '../events/shoe-event.upcasters';
+import { evolve, evolveInPlace, initialShoe, type Shoe, type ShoeEvent } from '../../../src/shoes/domain';
+import { SHOE_EVENT_UPCASTER_REGISTRY } from '../../../src/shoes/events/shoe-event.upcasters';
 import { SyntheticShoeLog, type SyntheticEvent, type SyntheticShoe } from './synthetic-shoe-log';
 
 /** The stored event as a reader gets it: upcast to the current shape. */

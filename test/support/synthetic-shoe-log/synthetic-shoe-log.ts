@@ -8,7 +8,7 @@ import {
   type CommandMetadata,
   type FitSize,
   type ShoeEvent,
-} from '../domain';
+} from '../../../src/shoes/domain';
 
 /**
  * A large, realistic shoe log made fast, for the rebuild benchmark (test/bench, scenario B) and the rebuild

@@ -1,18 +1,20 @@
 import type { ClientBase } from 'pg';
-import { LOCK_STREAMS, NOTIFY_APPENDED } from '../../event-store/event-store.sql';
-import { shoeNameKey } from '../domain';
+import { ADVANCE_STREAMS, INSERT_EVENTS, LOCK_STREAMS, NOTIFY_APPENDED } from '../../../src/event-store/event-store.sql';
+import { shoeNameKey } from '../../../src/shoes/domain';
+import { SHOE_STREAM_TYPE } from '../../../src/shoes/shoe-stream';
 import type { SyntheticEvent, SyntheticShoe } from './synthetic-shoe-log';
 
 /**
- * Stores a batch of synthetic events (synthetic-shoe-log.ts) as EventStore.append would have, in one
- * transaction and with set-based statements instead of one append per event:
- * 1. the stream locks first (LOCK_STREAMS, the store's own statement: no transaction id before them, so a
- *    concurrent writer of the same streams queues and the log's order keeps each stream's versions in order);
- * 2. every stream's version moved from the one before the batch to its last one in it, refused (nothing
- *    written) when a stream is not where the generator thinks, as the store's version check would;
- * 3. the events in one INSERT, in the batch's order, so global positions follow it; transaction_id is the
- *    column's default (this transaction's id), metadata `{}` as the store writes when a command gives none;
+ * Stores a batch of synthetic events (synthetic-shoe-log.ts) with the event store's own statements
+ * (event-store.sql.ts), as one EventStore.appendToStreams of the whole batch would, in one transaction:
+ * 1. the stream locks first (LOCK_STREAMS: no transaction id before them, so a concurrent writer of the same
+ *    streams queues and the log's order keeps each stream's versions in order);
+ * 2. every stream's version moved from the one before the batch to its last one in it (ADVANCE_STREAMS),
+ *    refused (nothing written) when a stream is not where the generator thinks, as the store's check would;
+ * 3. the events in one INSERT_EVENTS, in the batch's order, so global positions follow it; metadata `{}`
+ *    as the store writes when a command gives none;
  * 4. the NOTIFY every append sends.
+ * Not through EventStore itself: it needs a TypeORM DataSource, and the bench writes on a plain pg client.
  * The read model is left alone: bringing it up to date is the job of the rebuild under test.
  */
 export async function writeSyntheticEvents(client: ClientBase, events: SyntheticEvent[]): Promise<void> {
@@ -27,36 +29,25 @@ export async function writeSyntheticEvents(client: ClientBase, events: Synthetic
   await client.query('BEGIN');
   try {
     await client.query(LOCK_STREAMS, [[...streams.keys()]]);
-    const existing = [...streams].filter(([, s]) => s.from > 0);
-    const fresh = [...streams].filter(([, s]) => s.from === 0);
-    const moved = await client.query(
-      `UPDATE event_streams e SET version = s.version FROM unnest($1::uuid[], $2::int[], $3::int[]) AS s(stream_id, expected, version)
-       WHERE e.stream_id = s.stream_id AND e.version = s.expected`,
-      [existing.map(([id]) => id), existing.map(([, s]) => s.from), existing.map(([, s]) => s.to)],
-    );
-    const created = await client.query(
-      `INSERT INTO event_streams (stream_id, stream_type, version) SELECT s.stream_id, 'shoe', s.version
-       FROM unnest($1::uuid[], $2::int[]) AS s(stream_id, version) ON CONFLICT (stream_id) DO NOTHING`,
-      [fresh.map(([id]) => id), fresh.map(([, s]) => s.to)],
-    );
-    if (moved.rowCount !== existing.length || created.rowCount !== fresh.length) {
+    const advanced = await client.query(ADVANCE_STREAMS, [
+      [...streams.keys()],
+      [...streams.keys()].map(() => SHOE_STREAM_TYPE),
+      [...streams.values()].map((s) => s.to),
+      [...streams.values()].map((s) => s.from),
+    ]);
+    if (advanced.rowCount !== streams.size) {
       throw new Error('the synthetic log does not continue the streams as they are: another writer got there first?');
     }
-    await client.query(
-      `INSERT INTO events (stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at)
-       SELECT e.stream_id, 'shoe', e.version, e.type, e.schema_version, e.data, '{}'::jsonb, e.occurred_at
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::jsonb[], $6::timestamptz[])
-         WITH ORDINALITY AS e(stream_id, version, type, schema_version, data, occurred_at, n)
-       ORDER BY e.n`,
-      [
-        events.map((e) => e.streamId),
-        events.map((e) => e.version),
-        events.map((e) => e.type),
-        events.map((e) => e.schemaVersion),
-        events.map((e) => JSON.stringify(e.data)),
-        events.map((e) => e.occurredAt.toISOString()),
-      ],
-    );
+    await client.query(INSERT_EVENTS, [
+      events.map((e) => e.streamId),
+      events.map(() => SHOE_STREAM_TYPE),
+      events.map((e) => e.version),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map(() => '{}'),
+      events.map((e) => e.occurredAt.toISOString()),
+    ]);
     await client.query(NOTIFY_APPENDED);
     await client.query('COMMIT');
   } catch (error) {
