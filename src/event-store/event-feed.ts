@@ -42,8 +42,6 @@ export type SubscribeOptions = {
   streamId?: string;
 };
 
-type PositionWaiter = { key: bigint; resolve(): void; reject(error: Error): void; timer: NodeJS.Timeout };
-
 /** A pg.Pool of the feed's own, and the same as a SqlRunner (rows, like DataSource.query). */
 type ReadPool = { pool: Pool; runner: SqlRunner };
 
@@ -78,14 +76,12 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
   private buffer: RingBuffer<FeedEntry>;
   /** Last event read. */
   private head: string | null = null;
-  private headKey = -1n;
   /** Every event after `floor` up to `head` is in the buffer (floor = last evicted event). */
   private floor: string | null = null;
   private floorKey = -1n;
   private readonly subscriptions = new Set<Subscription>();
   private readonly unfiltered = new Set<Subscription>();
   private readonly byStream = new Map<string, Set<Subscription>>();
-  private readonly positionWaiters = new Set<PositionWaiter>();
   private running = false;
   private polling: Promise<void> | null = null;
   private pollAgain = false;
@@ -132,11 +128,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     return this.stop();
   }
 
-  /** The position of the last event the feed has read (null before the first event of the log). */
-  get position(): string | null {
-    return this.head;
-  }
-
   /**
    * 1. start at the store's head (subscribers without `after` see what commits from now on);
    * 2. take local commit nudges and start the safety-net timer;
@@ -157,7 +148,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     this.replay = replay;
     this.buffer = new RingBuffer(this.settings.bufferSize);
     this.head = this.floor = head;
-    this.headKey = this.floorKey = positionSortKey(head);
+    this.floorKey = positionSortKey(head);
     this.running = true;
     this.stopCommitNudges = this.store.onAppendCommitted(() => this.onHint());
     this.pollTimer = setInterval(() => this.wake(), this.settings.pollIntervalMs);
@@ -178,7 +169,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     this.listener = null;
     await Promise.allSettled([listener?.end(), this.polling]);
     for (const subscription of [...this.subscriptions]) void subscription.return();
-    for (const waiter of [...this.positionWaiters]) this.settleWaiter(waiter, new Error('EventFeed stopped'));
     // After the subscriptions ended: a replay read still in flight finishes on its connection first.
     const pools = [this.follow?.pool, this.replay?.pool];
     this.follow = this.replay = null;
@@ -207,21 +197,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     notifyObserver(this.observer, (o) => o.subscriptionsChanged(this.subscriptions.size));
     if (mode === 'live') this.attach(subscription);
     return subscription as unknown as EventSubscription<E>;
-  }
-
-  /** Resolves once the feed has read the event at `cursor` (or beyond); wakes the reader. */
-  waitForPosition(cursor: string, timeoutMs = 10_000): Promise<void> {
-    const key = positionSortKey(cursor);
-    if (key <= this.headKey) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.settleWaiter(waiter, new Error(`EventFeed did not reach ${cursor} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const waiter: PositionWaiter = { key, resolve, reject, timer };
-      this.positionWaiters.add(waiter);
-      this.wake();
-    });
   }
 
   /** Reads the log now, or right after the read in flight. */
@@ -318,7 +293,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
       const events = await this.store.readAll({ after: this.head, limit: this.settings.pageSize, via: (this.follow as ReadPool).runner });
       if (!this.running) return total;
       for (const event of events) this.publish(toEntry(event));
-      this.resolveWaiters();
       total += events.length;
       if (events.length < this.settings.pageSize) return total;
     }
@@ -331,7 +305,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
       this.floorKey = evicted.key;
     }
     this.head = entry.event.position;
-    this.headKey = entry.key;
     // Handing the event to its live subscribers is the moment its delivery lag is measured.
     let delivered = 0;
     for (const subscription of this.unfiltered) {
@@ -378,17 +351,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
       this.hintTimer = undefined;
       this.wake();
     }, delay);
-  }
-
-  private resolveWaiters(): void {
-    for (const waiter of this.positionWaiters) if (waiter.key <= this.headKey) this.settleWaiter(waiter);
-  }
-
-  private settleWaiter(waiter: PositionWaiter, error?: Error): void {
-    clearTimeout(waiter.timer);
-    this.positionWaiters.delete(waiter);
-    if (error) waiter.reject(error);
-    else waiter.resolve();
   }
 
   /**

@@ -165,33 +165,6 @@ export const READ_ALL_OF_STREAM = `
   ORDER BY transaction_id, global_position
   LIMIT $5`;
 
-/**
- * One stream by version: $1 stream id, $2 first version, $3 limit (NULL = all).
- * No horizon here: a stream's committed versions are always a gap-free prefix 1..n (every writer
- * saw the previous version committed), so there is nothing to wait for, and a command deciding on
- * the stream must see its newest committed version even while unrelated old transactions are open.
- * Served by events_stream_version_unique.
- */
-export const READ_STREAM = `
-  SELECT ${EVENT_COLUMNS} FROM events
-  WHERE stream_id = $1::uuid AND version >= $2::int
-  ORDER BY version
-  LIMIT $3::int`;
-
-/** The smallest uuid: "before every stream" for READ_STREAMS_IN_ORDER. */
-export const NIL_STREAM_ID = '00000000-0000-0000-0000-000000000000';
-
-/**
- * Whole streams of one type, for folds: $1 stream type, strictly after ($2 stream id, $3 version),
- * $4 limit. Ordered by (stream_id, version), served by events_stream_version_unique. No horizon, as
- * READ_STREAM.
- */
-export const READ_STREAMS_IN_ORDER = `
-  SELECT ${EVENT_COLUMNS} FROM events
-  WHERE stream_type = $1::text AND (stream_id, version) > ($2::uuid, $3::int)
-  ORDER BY stream_id, version
-  LIMIT $4::int`;
-
 /** The last event below the horizon: where a subscription without `after` starts. */
 export const HEAD_POSITION = `
   SELECT transaction_id::text AS transaction_id_text, global_position::text AS global_position_text

@@ -42,26 +42,6 @@ export type ReadAllOptions = {
  */
 export type SqlRunner = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
-export type ReadStreamOptions = {
-  /** First version to return (default 1). */
-  fromVersion?: number;
-  limit?: number;
-  /** Read inside this transaction (sees its own appends). Default: a pooled connection. */
-  tx?: EntityManager;
-};
-
-export type ReadStreamsInOrderOptions = {
-  streamType: string;
-  /** Strictly after this stream's `afterVersion`; absent = from the first stream. */
-  afterStreamId?: string;
-  /** With afterStreamId: the last version already read of it (default 0 = the whole stream). */
-  afterVersion?: number;
-  /** At most this many events (1..10,000). */
-  limit: number;
-  /** Read inside this transaction. Default: a pooled connection. */
-  tx?: EntityManager;
-};
-
 type EventRow = {
   transaction_id_text: string;
   global_position_text: string;
@@ -244,38 +224,6 @@ export class EventStore {
   ): Promise<RecordedEvent<E>[]> {
     const after = options.after ? decodePosition(options.after) : SQL.LOG_START;
     const rows: EventRow[] = await tx.query(SQL.READ_ALL_COMMITTED, [after.transactionId, after.globalPosition, checkLimit(options.limit)]);
-    return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
-  }
-
-  /**
-   * One stream by version: its committed events (inside `tx`, also the transaction's own). No horizon:
-   * a stream's committed versions are always a gap-free prefix, and a command must decide on the newest
-   * one (see READ_STREAM). Their positions are fine as `after` for this stream's own reads and
-   * subscriptions; an unfiltered reader should start from readAll/headPosition/the feed instead.
-   */
-  async readStream<E extends EventShape = EventShape>(
-    streamId: string,
-    options: ReadStreamOptions = {},
-  ): Promise<RecordedEvent<E>[]> {
-    const limit = options.limit === undefined ? null : checkLimit(options.limit);
-    const runner = options.tx ?? this.dataSource;
-    const rows: EventRow[] = await runner.query(SQL.READ_STREAM, [streamId, options.fromVersion ?? 1, limit]);
-    return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
-  }
-
-  /**
-   * Every stream of one type, stream by stream (stream id order), each in version order, strictly after
-   * (afterStreamId, afterVersion): for folding whole streams, as projection rebuilds do. Not the log's
-   * order, and no horizon (as readStream: a stream's committed versions are a gap-free prefix).
-   */
-  async readStreamsInOrder<E extends EventShape = EventShape>(options: ReadStreamsInOrderOptions): Promise<RecordedEvent<E>[]> {
-    const runner = options.tx ?? this.dataSource;
-    const rows: EventRow[] = await runner.query(SQL.READ_STREAMS_IN_ORDER, [
-      options.streamType,
-      options.afterStreamId ?? SQL.NIL_STREAM_ID,
-      options.afterVersion ?? 0,
-      checkLimit(options.limit),
-    ]);
     return rows.map(this.toCurrentShape) as RecordedEvent<E>[];
   }
 

@@ -8,6 +8,7 @@ import {
   openStoreKit,
   positions,
   readEverything,
+  settledHead,
   sleep,
   StoreKit,
   testEvents,
@@ -74,19 +75,16 @@ async function appendConcurrently(store: EventStore, streams: string[], total: n
 }
 
 async function lastRecordedPosition(store: EventStore): Promise<string> {
-  const events = await eventually(async () => {
-    const all = await readEverything(store);
-    const [{ count }]: { count: string }[] = await store.dataSource.query(`SELECT count(*) FROM events`);
-    return all.length === Number(count) && all.length > 0 ? all : undefined;
-  });
-  return events[events.length - 1].position;
+  const head = await settledHead(store);
+  if (head === null) throw new Error('the log is empty');
+  return head;
 }
 
 it('without `after`, a subscriber sees only events committed after it subscribed', async () => {
   const streamId = newStreamId();
   const [before] = await appendLocked(kit.store, streamId, testEvents(1, 'before'));
-  const feed = await startFeed();
-  await feed.waitForPosition(before.position);
+  expect(await lastRecordedPosition(kit.store)).toBe(before.position);
+  const feed = await startFeed(); // starts at the store's head, which is `before`
   const subscription = feed.subscribe();
   const after = await appendLocked(kit.store, streamId, testEvents(2, 'after'));
 
@@ -97,11 +95,10 @@ it('without `after`, a subscriber sees only events committed after it subscribed
 it('with `after`, replays from the store and the buffer, then goes live: no gap, no duplicate', async () => {
   const streams = Array.from({ length: 4 }, newStreamId);
   await appendConcurrently(kit.store, streams, 120);
-  const historyEnd = await lastRecordedPosition(kit.store);
+  await lastRecordedPosition(kit.store); // the whole history is readable: a feed started now begins at its end
   const history = await readEverything(kit.store);
   const resumeAfter = history[history.length - 101].position; // 100 back: far older than the 30-event buffer
   const feed = await startFeed();
-  await feed.waitForPosition(historyEnd);
   const resumed = feed.subscribe({ after: resumeAfter });
   const live = feed.subscribe();
   const liveReceiving = take(live, 150);
@@ -127,10 +124,10 @@ it('with `after`, replays from the store and the buffer, then goes live: no gap,
 
 it('filters by stream, live and resumed', async () => {
   const [mine, other] = [newStreamId(), newStreamId()];
-  const feed = await startFeed();
   const [first] = await appendLocked(kit.store, mine, testEvents(1));
-  await appendLocked(kit.store, other, testEvents(40)); // pushes `first` out of the 30-event buffer
-  await feed.waitForPosition(await lastRecordedPosition(kit.store));
+  await appendLocked(kit.store, other, testEvents(40));
+  await lastRecordedPosition(kit.store);
+  const feed = await startFeed(); // after all of them: `first` is not in its buffer, so `resumed` reads the store
   const live = feed.subscribe({ streamId: mine });
   const resumed = feed.subscribe({ after: first.position, streamId: mine.toUpperCase() });
 
@@ -172,8 +169,8 @@ it('wakes on LISTEN for another instance’s commit, without waiting for the tim
 });
 
 it('ends a subscriber that never reads with SubscriptionLaggedError while another keeps receiving', async () => {
-  const feed = await startFeed();
-  const startedAt = feed.position;
+  const startedAt = await settledHead(kit.store);
+  const feed = await startFeed(); // starts at startedAt, the store's head
   const slow = feed.subscribe();
   const fast = feed.subscribe();
   const streamId = newStreamId();
@@ -213,10 +210,10 @@ it('rejects a malformed `after` before subscribing, and subscribing to a stopped
 it('keeps following, replaying and checking cursors while every connection of its store’s pool is taken', async () => {
   // Under write load the mutations hold the app's whole pool; the feed reads on connections of its own.
   const starved = await kit.openInstance(2);
-  const feed = await startFeed(SMALL, starved.store);
   const streamId = newStreamId();
   const history = await appendLocked(kit.store, streamId, testEvents(40)); // more than the 30-event buffer
-  await feed.waitForPosition(history.at(-1)!.position);
+  expect(await lastRecordedPosition(kit.store)).toBe(history.at(-1)!.position);
+  const feed = await startFeed(SMALL, starved.store); // starts at the end of `history`
   const held = await Promise.all([0, 1].map(async () => {
     const runner = starved.dataSource.createQueryRunner();
     await runner.connect(); // no transaction: the horizon stays free

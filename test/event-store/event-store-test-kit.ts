@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventStore1732400000000 } from '../../src/database/migrations/1732400000000-event-store';
 import { EVENT_STORE_ENTITIES } from '../../src/event-store/event-store.entities';
 import { EventStore, NewEvent, RecordedEvent } from '../../src/event-store/event-store';
+import { encodePosition } from '../../src/event-store/position';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /** A fresh database (per test file) with the event store's migration run, and helpers on top. */
@@ -86,6 +87,32 @@ export async function readEverything(
     if (page.length === 0) return events;
     after = page[page.length - 1].position;
   }
+}
+
+/**
+ * The store's head once every committed event of the log is below the horizon (null for an empty log): where
+ * an EventFeed started now begins, so a live subscriber of it sees none of the events before. Asks the table
+ * directly for the last event and waits until headPosition agrees.
+ */
+export async function settledHead(store: EventStore): Promise<string | null> {
+  const { head } = await eventually(async () => {
+    const rows: { transaction_id: string; global_position: string }[] = await store.dataSource.query(
+      `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM events
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const last = rows.length ? encodePosition(rows[0].transaction_id, rows[0].global_position) : null;
+    return (await store.headPosition()) === last ? { head: last } : undefined;
+  });
+  return head;
+}
+
+/**
+ * The versions stored for one stream, straight from the table: committed ones, or inside `via` (a transaction)
+ * also its own. No horizon, so "nothing was appended" is known at once.
+ */
+export async function storedVersions(via: { query(sql: string, params?: unknown[]): Promise<unknown> }, streamId: string): Promise<number[]> {
+  const rows = (await via.query(`SELECT version FROM events WHERE stream_id = $1 ORDER BY version`, [streamId])) as { version: number }[];
+  return rows.map((r) => r.version);
 }
 
 /**

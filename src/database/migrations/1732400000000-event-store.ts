@@ -32,7 +32,7 @@ export class EventStore1732400000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL,
         CONSTRAINT events_stream_version_unique UNIQUE (stream_id, version)
       )`);
-    // readAll / headPosition walk this index; readStream uses the unique one above.
+    // readAll / headPosition walk this index; the unique one above serves reads of one stream by version.
     await q.query(`CREATE INDEX events_transaction_position_idx ON events (transaction_id, global_position)`);
   }
 
