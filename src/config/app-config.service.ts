@@ -13,19 +13,6 @@ export class AppConfigService {
     return this.settings.env === 'production';
   }
 
-  get isDevelopment(): boolean {
-    return this.settings.env === 'development';
-  }
-
-  get isTest(): boolean {
-    return this.settings.env === 'test';
-  }
-
-  /** True when DATABASE_URL is unset and the service runs its own PostgreSQL. */
-  get usesEmbeddedPostgres(): boolean {
-    return this.settings.databaseUrl === null;
-  }
-
   /** Start-up warnings for operators (e.g. the development JWT secret in use). */
   get warnings(): string[] {
     return settingsWarnings(this.settings);

@@ -52,9 +52,3 @@ export function positionSortKey(cursor: string | null): bigint {
   const { transactionId, globalPosition } = decodePosition(cursor);
   return (BigInt(transactionId) << 64n) | BigInt(globalPosition);
 }
-
-/** Negative, zero or positive as `a` is before, at or after `b` in the log; `null` is the start. */
-export function comparePositions(a: string | null, b: string | null): number {
-  const difference = positionSortKey(a) - positionSortKey(b);
-  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
-}

@@ -85,11 +85,6 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
     collectDefaultMetrics({ register: this.registry, prefix: 'tts_' });
   }
 
-  /** The exposition format, for GET /metrics. */
-  get contentType(): string {
-    return this.registry.contentType;
-  }
-
   scrape(): Promise<string> {
     return this.registry.metrics();
   }
