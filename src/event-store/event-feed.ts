@@ -23,8 +23,6 @@ export type EventFeedOptions = {
   subscriberQueueSize?: number;
   /** Page size of every read from the store (default 500). */
   pageSize?: number;
-  /** LISTEN for other instances' commits (default true). */
-  listen?: boolean;
   /** Backoff of LISTEN reconnects (default 100 ms doubling up to 10,000 ms). */
   reconnectDelayMs?: { initial: number; max: number };
   /**
@@ -110,7 +108,6 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
       bufferSize: 10_000,
       subscriberQueueSize: 1_000,
       pageSize: 500,
-      listen: true,
       reconnectDelayMs: { initial: 100, max: 10_000 },
       applicationName: 'tts-event-feed',
       replayPoolSize: 2,
@@ -153,7 +150,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     this.stopCommitNudges = this.store.onAppendCommitted(() => this.onHint());
     this.pollTimer = setInterval(() => this.wake(), this.settings.pollIntervalMs);
     this.pollTimer.unref();
-    if (this.settings.listen) await this.connectListener();
+    await this.connectListener();
     this.wake();
   }
 

@@ -13,14 +13,14 @@ import { EventStore } from './event-store';
   providers: [
     EventStore,
     EventFeed,
-    // The app's settings tune the feed; without a ConfigModule (a bare test module) the feed keeps its defaults.
+    // The app's settings tune the feed (ConfigModule is global).
     {
       provide: EVENT_FEED_OPTIONS,
-      inject: [{ token: AppConfigService, optional: true }],
-      useFactory: (config?: AppConfigService): EventFeedOptions =>
-        config
-          ? { subscriberQueueSize: config.settings.feedSubscriberQueueSize, replayPoolSize: config.settings.feedReplayPoolSize }
-          : {},
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService): EventFeedOptions => ({
+        subscriberQueueSize: config.settings.feedSubscriberQueueSize,
+        replayPoolSize: config.settings.feedReplayPoolSize,
+      }),
     },
   ],
   exports: [EventStore, EventFeed],
