@@ -1,12 +1,17 @@
 import {
   createShoe,
+  currentRatingOf,
+  decisionStateOf,
+  evolveInPlace,
   importTrueToSizes,
+  initialShoe,
   renameShoe,
   retractTrueToSize,
   shoeNameKey,
   submitTrueToSize,
   type CommandMetadata,
   type FitSize,
+  type Shoe,
   type ShoeEvent,
 } from '../../../src/shoes/domain';
 
@@ -14,8 +19,9 @@ import {
  * A large, realistic shoe log made fast, for the rebuild benchmark (test/bench, scenario B) and the rebuild
  * tests: not used by the service. Every event comes out of the domain's own `decide` functions, run against
  * the state the earlier events left, so the log is one the service could have written (a re-rating carries
- * the user's previous size, a retraction only follows a rating, a rename keeps names unique); the
- * generator's running state is then the fold of the log, which `expected` hands to whoever checks a rebuild.
+ * the user's previous size, a retraction only follows a rating, a rename keeps names unique), and folded
+ * with the domain's own `evolveInPlace`: the generator's running state is the fold of the log, which
+ * `expected` hands to whoever checks a rebuild.
  * synthetic-shoe-log.writer.ts stores the events the way EventStore.append does.
  *
  * The mix (per event, after the shoes the log creates itself, spread over its length): ~87% ratings
@@ -66,6 +72,9 @@ export type SyntheticLogOptions = {
 
 export type SyntheticLogCounts = Record<ShoeEvent['type'], number> & { v1Imports: number; resubmits: number; importedSizes: number };
 
+/** A shoe as the generator keeps it: the domain's fold of its stream, and the times the read model records. */
+type FoldedShoe = { state: Extract<Shoe, { status: 'existing' }>; createdAt: Date; updatedAt: Date };
+
 const SIZE_WEIGHTS = [1, 3, 6, 3, 1]; // most shoes fit roughly true to size
 const RENAME = 0.003;
 const IMPORT = 0.01;
@@ -84,7 +93,7 @@ export class SyntheticShoeLog {
     resubmits: 0,
     importedSizes: 0,
   };
-  private readonly shoes: SyntheticShoe[] = [];
+  private readonly shoes: FoldedShoe[] = [];
   /** Per shoe: its raters, in an array for picking one at random (and their index in it). */
   private readonly raters = new Map<string, { list: string[]; index: Map<string, number> }>();
   private readonly nameOwners = new Map<string, string>();
@@ -102,7 +111,7 @@ export class SyntheticShoeLog {
     this.userPrefix = options.userPrefix ?? 'synthetic-user-';
     this.newShoes = options.newShoes ?? (options.shoes?.length ? 0 : 100);
     this.startAt = (options.startAt ?? new Date()).getTime();
-    for (const shoe of options.shoes ?? []) this.adopt({ ...shoe, distribution: [...shoe.distribution], ratings: new Map(shoe.ratings) });
+    for (const shoe of options.shoes ?? []) this.adopt(folded(shoe));
     if (this.shoes.length === 0 && this.newShoes === 0) throw new Error('a synthetic log needs shoes: pass some or let it create them');
   }
 
@@ -121,18 +130,29 @@ export class SyntheticShoeLog {
 
   /** Every shoe's state after the events made so far: the fold of its stream. */
   expected(): SyntheticShoe[] {
-    return this.shoes;
+    return this.shoes.map(({ state, createdAt, updatedAt }) => ({
+      shoeId: state.shoeId,
+      name: state.name,
+      brand: state.brand,
+      version: state.version,
+      count: state.stats.count,
+      sum: state.stats.sum,
+      distribution: [...state.stats.distribution],
+      ratings: new Map(Object.entries(state.ratingsByUser)),
+      createdAt,
+      updatedAt,
+    }));
   }
 
   /** The whole read model the fold implies: totals to check a rebuild against. */
   totals(): { shoes: number; versions: number; ratingCount: number; ratingSum: number; distribution: number[]; userRatings: number } {
     const t = { shoes: this.shoes.length, versions: 0, ratingCount: 0, ratingSum: 0, distribution: [0, 0, 0, 0, 0], userRatings: 0 };
-    for (const s of this.shoes) {
-      t.versions += s.version;
-      t.ratingCount += s.count;
-      t.ratingSum += s.sum;
-      s.distribution.forEach((n, i) => (t.distribution[i] += n));
-      t.userRatings += s.ratings.size;
+    for (const { state } of this.shoes) {
+      t.versions += state.version;
+      t.ratingCount += state.stats.count;
+      t.ratingSum += state.stats.sum;
+      state.stats.distribution.forEach((n, i) => (t.distribution[i] += n));
+      t.userRatings += this.raters.get(state.shoeId)!.list.length;
     }
     return t;
   }
@@ -142,7 +162,7 @@ export class SyntheticShoeLog {
     const at = new Date(this.startAt + Math.floor(i / 10));
     const now: CommandMetadata = { now: at, userId: 'synthetic' };
     const createEvery = this.newShoes ? Math.max(1, Math.floor(this.options.events / this.newShoes)) : 0;
-    let shoe: SyntheticShoe;
+    let shoe: FoldedShoe;
     let events: ShoeEvent[];
     let schemaVersion = 1;
     let data: unknown;
@@ -151,14 +171,18 @@ export class SyntheticShoeLog {
       const brand = this.random() < 0.1 ? null : BRANDS[Math.floor(this.random() * BRANDS.length)];
       const name = `Synthetic ${MODELS[Math.floor(this.random() * MODELS.length)]} ${shoeId.slice(0, 18)}`;
       events = createShoe({ type: 'CreateShoe', data: { shoeId, name, brand }, metadata: now }, { shoe: { status: 'absent' }, nameTakenBy: this.nameOwners.get(shoeNameKey(brand, name)) ?? null });
-      shoe = this.adopt({ shoeId, name, brand, version: 0, count: 0, sum: 0, distribution: [0, 0, 0, 0, 0], ratings: new Map(), createdAt: at, updatedAt: at });
+      const [created] = events;
+      if (created?.type !== 'ShoeCreated') throw new Error(`the generator expected ShoeCreated, decide made ${created?.type}`);
+      const state = evolveInPlace(initialShoe(), created) as FoldedShoe['state'];
+      shoe = this.adopt({ state, createdAt: at, updatedAt: at });
+      this.counts.ShoeCreated += 1;
     } else {
       shoe = this.pickShoe();
       events = this.decideOne(shoe, now);
     }
     if (events.length !== 1) throw new Error(`the generator expected one event, decide made ${events.length}`);
     const [event] = events;
-    this.apply(shoe, event, at);
+    if (event.type !== 'ShoeCreated') this.apply(shoe, event, at);
     data = event.data;
     if (event.type === 'TrueToSizesImported' && i < this.options.events * V1_IMPORT_SHARE) {
       // The v1 shape: the sizes as the comma-separated text the admin form pasted.
@@ -167,12 +191,12 @@ export class SyntheticShoeLog {
       this.counts.v1Imports += 1;
     } else if (event.type === 'TrueToSizesImported') schemaVersion = 2;
     this.made += 1;
-    return { streamId: shoe.shoeId, version: shoe.version, type: event.type, schemaVersion, data, occurredAt: at };
+    return { streamId: shoe.state.shoeId, version: shoe.state.version, type: event.type, schemaVersion, data, occurredAt: at };
   }
 
   /** One command against the shoe, decided by the domain; retried with another kind when it would be a no-op. */
-  private decideOne(shoe: SyntheticShoe, metadata: CommandMetadata): ShoeEvent[] {
-    const state = { status: 'existing' as const, shoeId: shoe.shoeId, name: shoe.name, brand: shoe.brand, version: shoe.version };
+  private decideOne({ state: shoe }: FoldedShoe, metadata: CommandMetadata): ShoeEvent[] {
+    const state = decisionStateOf(shoe);
     const shoeId = shoe.shoeId;
     const r = this.random();
     const raters = this.raters.get(shoeId)!.list;
@@ -186,47 +210,39 @@ export class SyntheticShoeLog {
     }
     if (r < RENAME + IMPORT + RETRACT && raters.length) {
       const userId = raters[Math.floor(this.random() * raters.length)];
-      return retractTrueToSize({ type: 'RetractTrueToSize', data: { shoeId, userId }, metadata }, { shoe: state, currentSize: shoe.ratings.get(userId) ?? null });
+      return retractTrueToSize({ type: 'RetractTrueToSize', data: { shoeId, userId }, metadata }, { shoe: state, currentSize: currentRatingOf(shoe, userId) });
     }
     const userId = raters.length && this.random() < RERATE ? raters[Math.floor(this.random() * raters.length)] : `${this.userPrefix}${Math.floor(this.random() * this.users)}`;
-    const currentSize = shoe.ratings.get(userId) ?? null;
+    const currentSize = currentRatingOf(shoe, userId);
     let size = this.size();
     if (size === currentSize) size = ((size % 5) + 1) as FitSize; // the same size again would append nothing
     return submitTrueToSize({ type: 'SubmitTrueToSize', data: { shoeId, userId, size }, metadata }, { shoe: state, currentSize });
   }
 
-  /** The generator's fold: what `evolve` does, on mutable state (a spec checks they agree). */
-  private apply(shoe: SyntheticShoe, event: ShoeEvent, at: Date): void {
-    const raters = this.raters.get(shoe.shoeId)!;
-    const add = (size: FitSize, n: 1 | -1) => {
-      shoe.count += n;
-      shoe.sum += n * size;
-      shoe.distribution[size - 1] += n;
-    };
+  /**
+   * Folds the event into the shoe with the domain's evolveInPlace (never ShoeCreated: that starts a new state),
+   * then keeps the generator's own indexes up to date: who rated the shoe, who holds a name, the counts.
+   */
+  private apply(shoe: FoldedShoe, event: Exclude<ShoeEvent, { type: 'ShoeCreated' }>, at: Date): void {
+    const raters = this.raters.get(shoe.state.shoeId)!;
+    const oldNameKey = shoeNameKey(shoe.state.brand, shoe.state.name);
+    evolveInPlace(shoe.state, event);
+    shoe.updatedAt = at;
+    this.counts[event.type] += 1;
     switch (event.type) {
-      case 'ShoeCreated':
-        break;
       case 'ShoeRenamed':
-        this.nameOwners.delete(shoeNameKey(shoe.brand, shoe.name));
-        shoe.name = event.data.name;
-        this.nameOwners.set(shoeNameKey(shoe.brand, shoe.name), shoe.shoeId);
+        this.nameOwners.delete(oldNameKey);
+        this.nameOwners.set(shoeNameKey(shoe.state.brand, shoe.state.name), shoe.state.shoeId);
         break;
-      case 'TrueToSizeSubmitted': {
-        const { userId, size, previousSize } = event.data;
-        if (previousSize !== null) add(previousSize, -1);
+      case 'TrueToSizeSubmitted':
+        if (event.data.previousSize !== null) this.counts.resubmits += 1;
         else {
-          raters.index.set(userId, raters.list.length);
-          raters.list.push(userId);
+          raters.index.set(event.data.userId, raters.list.length);
+          raters.list.push(event.data.userId);
         }
-        if (previousSize !== null) this.counts.resubmits += 1;
-        add(size, 1);
-        shoe.ratings.set(userId, size);
         break;
-      }
       case 'TrueToSizeRetracted': {
-        const { userId, retractedSize } = event.data;
-        add(retractedSize, -1);
-        shoe.ratings.delete(userId);
+        const { userId } = event.data;
         const at = raters.index.get(userId)!;
         const last = raters.list.pop()!;
         if (last !== userId) {
@@ -237,26 +253,22 @@ export class SyntheticShoeLog {
         break;
       }
       case 'TrueToSizesImported':
-        for (const size of event.data.sizes) add(size, 1);
         this.counts.importedSizes += event.data.sizes.length;
         break;
     }
-    this.counts[event.type] += 1;
-    shoe.version += 1;
-    shoe.updatedAt = at;
   }
 
-  private adopt(shoe: SyntheticShoe): SyntheticShoe {
+  private adopt(shoe: FoldedShoe): FoldedShoe {
     this.shoes.push(shoe);
-    const list = [...shoe.ratings.keys()];
-    this.raters.set(shoe.shoeId, { list, index: new Map(list.map((u, i) => [u, i])) });
-    this.nameOwners.set(shoeNameKey(shoe.brand, shoe.name), shoe.shoeId);
+    const list = Object.keys(shoe.state.ratingsByUser);
+    this.raters.set(shoe.state.shoeId, { list, index: new Map(list.map((u, i) => [u, i])) });
+    this.nameOwners.set(shoeNameKey(shoe.state.brand, shoe.state.name), shoe.state.shoeId);
     // Popularity: the n-th shoe weighs 1/n^0.8, so the first few are hot and the tail is long.
     this.cumulative.push((this.cumulative[this.cumulative.length - 1] ?? 0) + 1 / Math.pow(this.shoes.length, 0.8));
     return shoe;
   }
 
-  private pickShoe(): SyntheticShoe {
+  private pickShoe(): FoldedShoe {
     const target = this.random() * this.cumulative[this.cumulative.length - 1];
     let [lo, hi] = [0, this.cumulative.length - 1];
     while (lo < hi) {
@@ -279,6 +291,14 @@ export class SyntheticShoeLog {
 
 const BRANDS = ['adidas', 'Nike', 'New Balance', 'ASICS', 'Puma', 'Converse', 'Vans', 'Salomon'];
 const MODELS = ['Runner', 'Low', 'High', 'Trail', 'Court', 'Retro', 'Racer', 'Slide'];
+
+/** A shoe handed in (its stream exists already) as the generator keeps it: a copy the generator may change. */
+function folded(shoe: SyntheticShoe): FoldedShoe {
+  const { shoeId, name, brand, version, count, sum, distribution } = shoe;
+  const ratingsByUser = Object.fromEntries(shoe.ratings); // own properties whatever the id, "__proto__" included
+  const state: FoldedShoe['state'] = { status: 'existing', shoeId, name, brand, version, stats: { count, sum, distribution: [...distribution] }, ratingsByUser };
+  return { state, createdAt: shoe.createdAt, updatedAt: shoe.updatedAt };
+}
 
 /** A small, fast, seedable PRNG (public domain), so a log can be made again exactly. */
 function mulberry32(seed: number): () => number {
