@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { EVENT_STORE_ENTITIES } from '../event-store/event-store.entities';
 import { IdempotencyKeyEntity, ShoeEntity, ShoeRatingEntity } from '../shoes/projections/shoe.entity';
+import { poolRecordingPgDriver } from './pg-pool';
 import { EventStore1732400000000 } from './migrations/1732400000000-event-store';
 import { Shoes1732400000100 } from './migrations/1732400000100-shoes';
 import { ProjectionCheckpoints1732400000200 } from './migrations/1732400000200-projection-checkpoints';
@@ -19,6 +20,8 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsRun: false, // run by runMigrations() under an advisory lock, see migrate.ts
     synchronize: false,
     extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    // node-postgres, remembering the pool TypeORM makes with it: for named statements and the pool gauges (pg-pool.ts).
+    driver: poolRecordingPgDriver(),
     logging: false,
   };
 }
