@@ -10,7 +10,9 @@ import { DevToolsModule } from './dev/dev-tools.module';
 import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
+import { GraphqlWsServer } from './graphql/graphql-ws.server';
 import { LegacySubscriptionsServer } from './graphql/legacy-subscriptions.server';
+import { SocketUpgradeRouter } from './graphql/socket-upgrade.router';
 import { GraphiQLAssetsController } from './graphiql/graphiql.controller';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
@@ -36,7 +38,7 @@ export class AppModule implements NestModule {
         DevToolsModule.forRoot(settings),
       ],
       controllers: [HealthController, GraphiQLAssetsController],
-      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, LegacySubscriptionsServer],
+      providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, GraphqlWsServer, LegacySubscriptionsServer, SocketUpgradeRouter],
     };
   }
 

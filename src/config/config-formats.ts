@@ -1,8 +1,8 @@
 import convict from 'convict';
 
 /**
- * Custom convict formats. Each throws a short problem phrase ("must be ...") that load-settings turns into
- * "Invalid setting <ENV_VAR>: <phrase> (got <value>)".
+ * Custom convict formats. Each throws an Error whose message is a short problem phrase ("must be ..."); load-settings
+ * runs these checks itself (checkOf) and turns a phrase into "Invalid setting <ENV_VAR>: <phrase> (got <value>)".
  *
  * Named formats (registered with convict.addFormats) exist for the settings that need coercion from
  * environment text: convict only coerces through a named format, and its built-in port/int/nat use
@@ -96,7 +96,7 @@ export function hostName(value: unknown): void {
   if (typeof value !== 'string' || !/^[^\s/]+$/.test(value)) throw new Error('must be a host name or IP address');
 }
 
-/** Format names used by config.schema.ts; registering is idempotent (convict keeps one global table keyed by name). */
+/** Format names used by config.schema.ts. */
 export const FORMAT = {
   port: 'port-number',
   embeddedPostgresPort: 'embedded-postgres-port',
@@ -106,13 +106,31 @@ export const FORMAT = {
   boolean: 'true-or-false',
 } as const;
 
+/** A format's check: throws an Error whose message is the problem phrase; `schema` is the setting's schema item. */
+export type SettingCheck = (value: unknown, schema: convict.SchemaObj) => void;
+
+const NAMED_FORMATS: Record<(typeof FORMAT)[keyof typeof FORMAT], { validate: SettingCheck; coerce?: (value: unknown) => unknown }> = {
+  [FORMAT.port]: { validate: assertPort, coerce: toWholeNumber },
+  [FORMAT.embeddedPostgresPort]: { validate: assertEmbeddedPostgresPort, coerce: toWholeNumber },
+  [FORMAT.boundedInteger]: { validate: assertBoundedInteger, coerce: toWholeNumber },
+  [FORMAT.postgresUrl]: { validate: assertPostgresUrl },
+  [FORMAT.originList]: { validate: assertOriginList, coerce: toOriginList },
+  [FORMAT.boolean]: { validate: assertBoolean, coerce: toBoolean },
+};
+
+/** Registering is idempotent (convict keeps one global table keyed by name). */
 export function registerConfigFormats(): void {
-  convict.addFormats({
-    [FORMAT.port]: { validate: assertPort, coerce: toWholeNumber },
-    [FORMAT.embeddedPostgresPort]: { validate: assertEmbeddedPostgresPort, coerce: toWholeNumber },
-    [FORMAT.boundedInteger]: { validate: assertBoundedInteger, coerce: toWholeNumber },
-    [FORMAT.postgresUrl]: { validate: assertPostgresUrl },
-    [FORMAT.originList]: { validate: assertOriginList, coerce: toOriginList },
-    [FORMAT.boolean]: { validate: assertBoolean, coerce: toBoolean },
-  });
+  convict.addFormats(NAMED_FORMATS);
+}
+
+/**
+ * The check behind a schema item's `format`: one of ours, by name or as a function. load-settings runs these checks
+ * itself to name each bad setting, so a format convict would check some other way (a built-in name, a constructor,
+ * a list of values) is refused here rather than left unchecked there.
+ */
+export function checkOf(format: unknown): SettingCheck {
+  if (typeof format === 'function') return format as SettingCheck;
+  const named = typeof format === 'string' ? NAMED_FORMATS[format as keyof typeof NAMED_FORMATS] : undefined;
+  if (!named) throw new Error(`setting format ${JSON.stringify(format)} is not one of config-formats.ts`);
+  return named.validate;
 }

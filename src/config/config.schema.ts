@@ -1,5 +1,5 @@
 import convict from 'convict';
-import { FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats } from './config-formats';
+import { checkOf, FORMAT, hostName, nonEmptyString, oneOf, registerConfigFormats, type SettingCheck } from './config-formats';
 
 /**
  * Every setting of the service, for convict. Each one is read, lowest precedence first, from:
@@ -235,10 +235,14 @@ export const settingsSchema: convict.Schema<RawSettings> = {
 };
 
 export interface SettingDescriptor {
-  /** Dotted key path, as in the config files and in convict's messages. */
+  /** Dotted key path, as in the config files and convict's get(). */
   path: string;
   envVar: string;
   sensitive: boolean;
+  nullable: boolean;
+  defaultValue: unknown;
+  /** Its format's check, called with the item itself as convict calls it (bounds are read from `min` / `max`). */
+  check: (value: unknown) => void;
 }
 
 function isLeaf(node: object): node is convict.SchemaObj {
@@ -249,9 +253,19 @@ function describeSettings(node: object, prefix = ''): SettingDescriptor[] {
   return Object.entries(node).flatMap(([key, child]: [string, object]) => {
     const path = prefix + key;
     if (!isLeaf(child)) return describeSettings(child, `${path}.`);
-    return [{ path, envVar: String(child.env), sensitive: child.sensitive === true }];
+    const check: SettingCheck = checkOf(child.format);
+    return [
+      {
+        path,
+        envVar: String(child.env),
+        sensitive: child.sensitive === true,
+        nullable: child.nullable === true,
+        defaultValue: child.default,
+        check: (value: unknown) => check(value, child),
+      },
+    ];
   });
 }
 
-/** One entry per setting, in schema order; used to name settings by their environment variable in errors. */
+/** One entry per setting, in schema order; load-settings checks each and names it by its environment variable. */
 export const SETTINGS: readonly SettingDescriptor[] = describeSettings(settingsSchema);

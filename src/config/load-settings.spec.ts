@@ -191,6 +191,23 @@ describe('loadSettings', () => {
       expect(errorOf({ NODE_ENV: 'test' }, dir).message).toBe(`Invalid key "log.lvl" in ${join(dir, 'test.json')}: is not a known setting`);
     });
 
+    it('names the settings a file removed by giving their parent a plain value, and the key it put there', () => {
+      writeFileSync(join(dir, 'test.json'), JSON.stringify({ demo: 5 }));
+
+      expect(errorOf({ NODE_ENV: 'test' }, dir).issues).toEqual([
+        { subject: 'setting DEMO_DATA', problem: 'is missing: a config file replaced one of its parent objects with a plain value' },
+        { subject: `key "demo" in ${join(dir, 'test.json')}`, problem: 'is not a known setting' },
+      ]);
+    });
+
+    it('checks an object given for a setting that may hold one with that setting\'s own rule', () => {
+      writeFileSync(join(dir, 'test.json'), JSON.stringify({ database: { url: { host: 'db' } } }));
+
+      expect(errorOf({ NODE_ENV: 'test' }, dir).message).toBe(
+        `Invalid setting DATABASE_URL: must be a postgres:// or postgresql:// URL (got {"host":"db"} in ${join(dir, 'test.json')})`,
+      );
+    });
+
     it('reports a file that is not JSON', () => {
       writeFileSync(join(dir, 'test.json'), '{ "log": ');
 

@@ -93,36 +93,90 @@ function applyConfigFile(config: Config, file: ConfigFile): void {
   }
 }
 
+/**
+ * Every problem with the merged values, named the way an operator fixes it. convict's validate() reports problems
+ * only as one multi-line string, so rather than reading that text this applies the same rules itself, to convict's
+ * merged values (getProperties(), flattened as convict flattens them), in convict's order:
+ *   1. each setting's own check (its format from config-formats.ts), in schema order;
+ *   2. settings that are gone because a config file replaced a parent object with a plain value;
+ *   3. keys the schema does not know.
+ * convict's strict validate() runs only when these find nothing, as a backstop: whatever it still refuses is
+ * reported as it words it.
+ */
 function validationIssues(config: Config, sources: Sources): ConfigIssue[] {
+  const unclaimed = flattenLikeConvict(sources.values);
+  const invalid: ConfigIssue[] = [];
+  const missing: ConfigIssue[] = [];
+  for (const setting of SETTINGS) {
+    const value = claim(unclaimed, setting, sources.values);
+    if (value === MISSING) {
+      missing.push({ subject: `setting ${setting.envVar}`, problem: 'is missing: a config file replaced one of its parent objects with a plain value' });
+      continue;
+    }
+    const problem = problemOf(setting, value);
+    if (problem !== undefined) invalid.push({ subject: `setting ${setting.envVar}`, problem: problem + describeValue(setting, sources) });
+  }
+  const undeclared = [...unclaimed.keys()].map((path) => ({
+    subject: `key "${path}" in ${fileSetting(path, sources) ?? 'the config files'}`,
+    problem: 'is not a known setting',
+  }));
+  const issues = [...invalid, ...missing, ...undeclared];
+  return issues.length > 0 ? issues : convictBackstop(config);
+}
+
+const MISSING = Symbol('missing');
+
+/**
+ * The setting's value, taken out of `unclaimed` (with anything under it): MISSING when it has none. As convict: a
+ * setting whose default is an object (null included) may hold an object, whose keys then belong to it.
+ */
+function claim(unclaimed: Map<string, unknown>, setting: SettingDescriptor, values: RawSettings): unknown {
+  if (unclaimed.has(setting.path)) {
+    const value = unclaimed.get(setting.path);
+    unclaimed.delete(setting.path);
+    return value;
+  }
+  const holdsObjects = typeof setting.defaultValue === 'object' && !Array.isArray(setting.defaultValue);
+  const value = holdsObjects ? valueAt(values, setting.path) : undefined;
+  if (value === undefined) return MISSING;
+  for (const path of unclaimed.keys()) if (path.startsWith(`${setting.path}.`)) unclaimed.delete(path);
+  return value;
+}
+
+/** The setting's own check: its problem phrase, or undefined when the value is fine (null is, where allowed). */
+function problemOf(setting: SettingDescriptor, value: unknown): string | undefined {
+  if (value === null && setting.nullable) return undefined;
+  try {
+    setting.check(value);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Dotted paths to values, breadth first, as convict's validate() flattens its instance (so issues come in its order):
+ * a non-empty plain object is walked into; anything else, arrays and empty objects included, is a value.
+ */
+function flattenLikeConvict(root: object): Map<string, unknown> {
+  const flat = new Map<string, unknown>();
+  const queue: [string, unknown][] = Object.entries(root);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const [path, value] = next;
+    if (isRecord(value) && Object.keys(value).length > 0) queue.push(...Object.entries(value).map(([key, child]): [string, unknown] => [`${path}.${key}`, child]));
+    else flat.set(path, value);
+  }
+  return flat;
+}
+
+/** Should never find anything the walk above did not: if it does, its own words are all there is. */
+function convictBackstop(config: Config): ConfigIssue[] {
   try {
     config.validate({ allowed: 'strict' });
     return [];
   } catch (error) {
-    return (error as Error).message.split('\n').map((line) => issueFromConvictLine(line, sources));
+    return [{ subject: 'configuration', problem: (error as Error).message.split('\n').join('; ') }];
   }
-}
-
-// convict reports problems as one multi-line string; these are its line shapes (convict 6).
-const UNDECLARED = /^configuration param '(.+)' not declared in the schema$/;
-const MISSING = /^configuration param '(.+)' missing from config/;
-const VALUE_SUFFIX = ': value was ';
-/** Longest path first, so a setting is never mistaken for a shorter one it starts with. */
-const SETTINGS_BY_PATH_LENGTH = [...SETTINGS].sort((a, b) => b.path.length - a.path.length);
-
-function issueFromConvictLine(line: string, sources: Sources): ConfigIssue {
-  const undeclared = UNDECLARED.exec(line);
-  if (undeclared) return { subject: `key "${undeclared[1]}" in ${fileSetting(undeclared[1], sources) ?? 'the config files'}`, problem: 'is not a known setting' };
-  const missing = MISSING.exec(line);
-  if (missing) return { subject: subjectOf(missing[1]), problem: 'is missing: a config file replaced one of its parent objects with a plain value' };
-  const setting = SETTINGS_BY_PATH_LENGTH.find((candidate) => line.startsWith(`${candidate.path}: `));
-  if (!setting) return { subject: 'configuration', problem: line };
-  const problem = line.slice(setting.path.length + 2).split(VALUE_SUFFIX)[0];
-  return { subject: `setting ${setting.envVar}`, problem: problem + describeValue(setting, sources) };
-}
-
-function subjectOf(path: string): string {
-  const setting = SETTINGS.find((candidate) => candidate.path === path);
-  return setting ? `setting ${setting.envVar}` : `key "${path}"`;
 }
 
 /** ` (got "abc")`, or ` (got 70000 in config/production.json)` when the value came from a file; nothing for secrets. */

@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { IdempotencyKeyEntity, ShoeEntity, ShoeRatingEntity } from '../shoes/projections/shoe.entity';
+import { poolRecordingPgDriver } from './pg-pool';
 import { EventStore1732400000000 } from './migrations/1732400000000-event-store';
 import { Shoes1732400000100 } from './migrations/1732400000100-shoes';
 import { ProjectionCheckpoints1732400000200 } from './migrations/1732400000200-projection-checkpoints';
@@ -21,6 +22,8 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsRun: false, // run by runMigrations() under an advisory lock, see migrate.ts
     synchronize: false,
     extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    // node-postgres, remembering the pool TypeORM makes with it: for named statements and the pool gauges (pg-pool.ts).
+    driver: poolRecordingPgDriver(),
     logging: false,
   };
 }

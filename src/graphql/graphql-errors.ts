@@ -1,6 +1,7 @@
 import { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ForbiddenError, InvalidTokenError, NotSignedInError } from '../auth/identity';
+import { isDatabaseUnavailable } from '../database/pg-connection-errors';
 import { ConcurrencyError } from '../event-store/concurrency.error';
 import { InvalidPositionError } from '../event-store/position';
 import { ShoeDomainError, StaleShoeVersion } from '../shoes/domain/shoe.errors';
@@ -43,15 +44,6 @@ const DOMAIN_CODES: Record<ShoeDomainError['kind'], ErrorCode> = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
 };
-
-/** Connection-level failures: the client should retry later, not fix its request. */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\w{3})$/.test(code))
-    return true;
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
-}
 
 /**
  * Apollo `formatError`: every error leaves with an `extensions.code` from API.md's table.

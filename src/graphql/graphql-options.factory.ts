@@ -2,10 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
-import { GqlOptionsFactory, GraphQLSchemaHost } from '@nestjs/graphql';
-import type { ServerOptions } from 'graphql-ws';
-import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import { GqlOptionsFactory } from '@nestjs/graphql';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
@@ -14,25 +11,17 @@ import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import { MetricsService } from '../metrics/metrics.service';
 import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
-import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
+import { codeOf, formatGraphQLError } from './graphql-errors';
 import { httpSubscriptionRefusalPlugin } from './http-subscription-refusal.plugin';
 import { MAX_TOKENS } from './query-limits';
 import { queryLimitsPlugin } from './query-limits.plugin';
-import { checkSocketOperation } from './socket-operation';
-import { graphqlWsNextPayload, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
-import { limitSubscriptionsPerSocket } from './socket-limits';
-import { batchSocketWrites } from './socket-write-batching';
-import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
-
-/** What graphql-ws's `ws` adapter puts in `ctx.extra`. */
-type SocketExtra = { socket: WebSocket; request?: IncomingMessage };
 
 /** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
 export const BUILD_SCHEMA_OPTIONS = { orphanedTypes: SHOE_EVENT_MODELS };
 
 /**
- * GraphQL at /graphql: Apollo Server 5 over Express, graphql-ws for subscriptions, GraphiQL on GET.
- * Introspection stays on in every environment: this is a public API (API.md).
+ * GraphQL at /graphql: Apollo Server 5 over Express, GraphiQL on GET. Introspection stays on in every environment:
+ * this is a public API (API.md). Sockets are not Nest's: graphql-ws.server.ts and legacy-subscriptions.server.ts.
  */
 @Injectable()
 export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConfig> {
@@ -40,18 +29,10 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
     private readonly config: AppConfigService,
     private readonly logger: AppLogger,
     private readonly metrics: MetricsService,
-    private readonly schemaHost: GraphQLSchemaHost,
   ) {}
 
   createGqlOptions(): ApolloDriverConfig {
-    const { jwtSecret, env, sockets } = this.config.settings;
-    const auth = socketAuth(jwtSecret);
-    const errorFormatting = socketErrorFormatting(env === 'development');
-    // One execution per event for all subscribers of the same document and variables, written to their sockets
-    // directly as the `next` messages graphql-ws would send (with the same error formatting as onNext below).
-    const shared = new SharedSubscriptionResults({
-      nextPayload: (result) => graphqlWsNextPayload(result, (r) => errorFormatting.onNext(null, '', null, null, r)),
-    });
+    const { jwtSecret, env } = this.config.settings;
     return {
       path: '/graphql',
       autoSchemaFile: true,
@@ -71,43 +52,12 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       ],
       parseOptions: { maxTokens: MAX_TOKENS },
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
-      subscriptions: {
-        'graphql-ws': {
-          ...auth,
-          onConnect: (ctx) => {
-            // The frames a socket sends in one event-loop turn leave in one write (socket-write-batching.ts).
-            batchSocketWrites((ctx.extra as SocketExtra).socket, (ctx.extra as SocketExtra).request?.socket);
-            return auth.onConnect(ctx);
-          },
-          ...errorFormatting,
-          // Parsed, validated and measured once here; graphql-ws then neither parses nor validates again, and sends
-          // returned errors as this operation's `error` message instead of closing the socket with 4500.
-          onSubscribe: (_ctx, _id, payload) => {
-            const checked = checkSocketOperation(this.schemaHost.schema, payload);
-            return Array.isArray(checked) ? checked : { ...checked, schema: this.schemaHost.schema };
-          },
-          // The same setting as the legacy protocol's (legacy-subscriptions.server.ts): closes with 4408.
-          connectionInitWaitTimeout: sockets.connectionInitTimeoutMs,
-          // Nest passes these options on to graphql-ws's useServer (its type lists only some of them).
-          ...subscribeWith(shared, sockets.maxSubscriptionsPerSocket),
-        },
-      },
-      // graphql-ws calls it with (ctx, id, …) for each subscription; HTTP with ({ req }).
-      context: (arg: { req?: GraphQLContext['req']; extra?: unknown }, id?: unknown) => this.context(arg, jwtSecret, id),
+      context: ({ req }: { req: NonNullable<GraphQLContext['req']> }) => this.context(req, jwtSecret),
     };
   }
 
-  private async context(arg: { req?: GraphQLContext['req']; extra?: unknown }, secret: string, id?: unknown): Promise<GraphQLContext> {
-    if (arg.req) return { req: arg.req, address: arg.req.ip ?? null, ...(await identify(arg.req.headers.authorization, secret)) };
-    const context: GraphQLContext & { [SOCKET_TARGET]?: SocketTarget } = {
-      address: socketAddress(arg.extra),
-      identity: socketIdentity(arg.extra),
-      authError: null,
-    };
-    // Where this subscription's messages may be written directly (SharedSubscriptionResults).
-    const extra = arg.extra as SocketExtra | undefined;
-    if (extra?.socket && extra.request?.socket && typeof id === 'string') context[SOCKET_TARGET] = { socket: extra.socket, tcp: extra.request.socket, id };
-    return context;
+  private async context(req: NonNullable<GraphQLContext['req']>, secret: string): Promise<GraphQLContext> {
+    return { req, address: req.ip ?? null, ...(await identify(req.headers.authorization, secret)) };
   }
 }
 
@@ -117,9 +67,4 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
  */
 function cacheControlDisabled(): ApolloServerPlugin {
   return ApolloServerPluginCacheControlDisabled() as unknown as ApolloServerPlugin;
-}
-
-/** Shared executions, at most `perSocket` running on one socket (socket-limits.ts). */
-function subscribeWith(shared: SharedSubscriptionResults, perSocket: number): Pick<ServerOptions, 'subscribe'> {
-  return { subscribe: limitSubscriptionsPerSocket(shared.subscribe, perSocket) };
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { MessageTypes } from 'subscriptions-transport-ws';
 import { isCongested } from './shared-subscription-results';
 
 /** One `start` of an operation id, and whether a `stop` for that id came after it. */
@@ -37,9 +38,9 @@ export class LegacyStarts {
     }
     if (typeof message !== 'object' || message === null) return undefined;
     const id = String(message.id);
-    if (message.type === 'init') this.oldest = true;
-    if (message.type === 'start' || message.type === 'subscription_start') this.started(id);
-    if (message.type === 'stop' || message.type === 'subscription_end') this.stopped(id);
+    if (message.type === MessageTypes.INIT) this.oldest = true;
+    if (message.type === MessageTypes.GQL_START || message.type === MessageTypes.SUBSCRIPTION_START) this.started(id);
+    if (message.type === MessageTypes.GQL_STOP || message.type === MessageTypes.SUBSCRIPTION_END) this.stopped(id);
     return message.type;
   }
 

@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { ExecutionArgs, execute, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ConnectionContext, ExecutionParams, OperationMessage, SubscriptionServer } from 'subscriptions-transport-ws';
+import { ConnectionContext, ExecutionParams, MessageTypes, OperationMessage, SubscriptionServer } from 'subscriptions-transport-ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { GraphQLContext, identify } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
@@ -12,16 +12,11 @@ import { socketErrorFormatter } from './graphql-errors';
 import { closeOnExpiry, FORBIDDEN_CLOSE_CODE } from './graphql-socket-auth';
 import { isAsyncIterable } from './async-iterators';
 import { LegacyStart, LegacyStarts, paced } from './legacy-operations';
-import { limitNestGraphqlWsFrames } from './nest-graphql-ws-server.adapter';
 import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
-import { INIT_TIMEOUT_CLOSE_CODE, limitSubscriptionsPerSocket, SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
+import { INIT_TIMEOUT_CLOSE_CODE, limitSubscriptionsPerSocket } from './socket-limits';
 import { checkSocketOperation } from './socket-operation';
 import { batchSocketWrites } from './socket-write-batching';
 
-/** The subprotocol of subscriptions-transport-ws (GraphQL Playground, older Apollo clients); graphql-ws's is graphql-transport-ws. */
-const LEGACY_PROTOCOL = 'graphql-ws';
-const MODERN_PROTOCOL = 'graphql-transport-ws';
-const PATH = '/graphql';
 /** On a legacy operation's context: its start, to end it if a stop came while it was being set up. */
 const LEGACY_START = Symbol('legacyStart');
 type LegacyOperation = { start: LegacyStart; starts: LegacyStarts; id: string };
@@ -33,11 +28,9 @@ type Subscribe = (args: ExecutionArgs) => Promise<AsyncIterableIterator<Executio
  * socket's subprotocol, with the same schema, the same identity rules (a bad token in connection_init closes
  * with 4403, an expiring token closes the socket with 4403), the same query limits and the same error codes.
  *
- * Nest installs one 'upgrade' listener that hands every /graphql socket to graphql-ws. At bootstrap (after Nest
- * installed it) this takes that listener's place with a router: legacy sockets come here, all others go on
- * to Nest's listener unchanged. The router also holds the limits both protocols share (settings `sockets`):
- * sockets per address (one more is closed with 4429) and the frame size (Nest's graphql-ws server gets it
- * through nest-graphql-ws-server.adapter.ts); subscriptions per socket are limited by both `subscribe`s.
+ * SocketUpgradeRouter (socket-upgrade.router.ts) hands it the sockets that offer only this protocol, after the
+ * per-address limit both protocols share. Frames are limited as on graphql-ws (settings `sockets.maxPayloadBytes`,
+ * closes with 1009); subscriptions per socket by both `subscribe`s.
  *
  * Beyond the library, legacy sockets get what graphql-ws has: a connection_init timeout (4408), back-pressure
  * (direct writes as on graphql-ws, and `paced` for the rest, so a paused reader ends with SUBSCRIPTION_LAGGED
@@ -46,21 +39,15 @@ type Subscribe = (args: ExecutionArgs) => Promise<AsyncIterableIterator<Executio
 @Injectable()
 export class LegacySubscriptionsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly sockets: WebSocketServer;
-  /** Completes the handshake of a socket over the per-address limit, only to close it with a code the client sees. */
-  private readonly refusals = new WebSocketServer({ noServer: true, maxPayload: 1024 });
-  private readonly perAddress: SocketsPerAddress;
-  private readonly starts = new WeakMap<WebSocket, LegacyStarts>();
+  /** Per socket: its starts and stops in arrival order, and the TCP socket under it (for direct writes and pacing). */
+  private readonly watched = new WeakMap<WebSocket, { starts: LegacyStarts; tcp: Socket }>();
   private server?: SubscriptionServer;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly config: AppConfigService,
-    private readonly moduleRef: ModuleRef,
   ) {
-    const { maxPayloadBytes, maxPerAddress } = config.settings.sockets;
-    this.sockets = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
-    this.perAddress = new SocketsPerAddress(maxPerAddress);
+    this.sockets = new WebSocketServer({ noServer: true, maxPayload: config.settings.sockets.maxPayloadBytes });
   }
 
   onApplicationBootstrap(): void {
@@ -84,8 +71,6 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
       },
       this.sockets,
     );
-    limitNestGraphqlWsFrames(this.moduleRef, limits.maxPayloadBytes);
-    this.routeUpgrades(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
 
   /** Shutdown: every legacy socket is told the server is going away, like graphql-ws does with its own. */
@@ -121,12 +106,11 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     socket: WebSocket,
     format: LegacyFormat,
   ): Promise<ExecutionParams> {
-    const starts = this.starts.get(socket);
-    const tcp = (socket as WebSocket & { upgradeReq?: IncomingMessage }).upgradeReq?.socket;
+    const { starts, tcp } = this.watched.get(socket) ?? {};
     const id = String(message.id);
     const context = params.context as LegacyContext;
     if (starts) context[LEGACY_START] = { start: starts.take(id), starts, id };
-    if (tcp) context[SOCKET_TARGET] = { socket, tcp, id, type: starts?.oldest ? 'subscription_data' : 'data' };
+    if (tcp) context[SOCKET_TARGET] = { socket, tcp, id, type: starts?.oldest ? MessageTypes.SUBSCRIPTION_DATA : MessageTypes.GQL_DATA };
     try {
       return await withLimitsAndCodes(message, params, format, this.schemaHost.schema);
     } catch (error) {
@@ -163,29 +147,18 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     return tcp ? paced(result, tcp) : result;
   }
 
-  private routeUpgrades(http: Server): void {
-    const upstream = http.listeners('upgrade') as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
-    http.removeAllListeners('upgrade');
-    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const toGraphQL = (req.url ?? '').startsWith(PATH);
-      if (toGraphQL && !this.perAddress.admit(req.socket.remoteAddress, (release) => socket.once('close', release))) {
-        return this.refusals.handleUpgrade(req, socket, head, (ws) => {
-          ws.on('error', () => undefined); // e.g. a frame over its limit: an 'error' nobody listens to would end the process
-          ws.close(TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON);
-        });
-      }
-      if (!isLegacy(req)) return upstream.forEach((listener) => listener.call(http, req, socket, head));
-      this.sockets.handleUpgrade(req, socket, head, (ws) => {
-        this.watch(ws);
-        this.sockets.emit('connection', ws, req);
-      });
+  /** A socket SocketUpgradeRouter found to offer only this protocol. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.sockets.handleUpgrade(req, socket, head, (ws) => {
+      this.watch(ws, req.socket);
+      this.sockets.emit('connection', ws, req);
     });
   }
 
   /** Before the library's listeners: the connection_init timeout, and the starts and stops in arrival order. */
-  private watch(ws: WebSocket): void {
+  private watch(ws: WebSocket, tcp: Socket): void {
     const starts = new LegacyStarts();
-    this.starts.set(ws, starts);
+    this.watched.set(ws, { starts, tcp });
     const initTimer = setTimeout(
       () => ws.close(INIT_TIMEOUT_CLOSE_CODE, 'Connection initialisation timeout'),
       this.config.settings.sockets.connectionInitTimeoutMs,
@@ -193,7 +166,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     ws.once('close', () => clearTimeout(initTimer));
     ws.on('message', (raw) => {
       const type = starts.seen(raw);
-      if (type === 'connection_init' || type === 'init') clearTimeout(initTimer);
+      if (type === MessageTypes.GQL_CONNECTION_INIT || type === MessageTypes.INIT) clearTimeout(initTimer);
     });
   }
 }
@@ -215,11 +188,6 @@ type LegacyFormat = { one: (error: GraphQLError) => unknown; result: (result: Ex
 
 function legacyFormat(one: (error: GraphQLError) => unknown): LegacyFormat {
   return { one, result: (result) => (result.errors?.length ? { ...result, errors: result.errors.map(one) } : result) };
-}
-
-function isLegacy(req: IncomingMessage): boolean {
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-  return (req.url ?? '').startsWith(PATH) && offered.includes(LEGACY_PROTOCOL) && !offered.includes(MODERN_PROTOCOL);
 }
 
 /**

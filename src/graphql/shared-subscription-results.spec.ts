@@ -9,8 +9,9 @@ import {
   parse,
   subscribe,
 } from 'graphql';
+import { MessageType, stringifyMessage } from 'graphql-ws';
 import { SYNC_CONSUMER } from '../event-store/sync-consumer';
-import { graphqlWsNextPayload, SHARED_EXECUTION, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
+import { SHARED_EXECUTION, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 
 type Item = { id: string; n: number } | { lagged: true };
 
@@ -260,10 +261,11 @@ function socketTarget(id: string) {
 }
 
 describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', () => {
-  const formatErrors = (result: ExecutionResult) =>
-    result.errors ? { ...result, errors: result.errors.map((e) => ({ message: e.message, extensions: { code: 'FORMATTED' } })) } : undefined;
-  /** The `next` message graphql-ws itself would send for `result` (server.ts emit.next, with that onNext). */
-  const graphqlWsFrame = (id: string, result: ExecutionResult) => JSON.stringify({ id, type: 'next', payload: graphqlWsNextPayload(result, formatErrors) });
+  /** As a server's onNext: the payload of every `next` message (graphql-ws sends what onNext returns). */
+  const nextPayload = (result: ExecutionResult) =>
+    result.errors ? { ...result, errors: result.errors.map((e) => ({ message: e.message, extensions: { code: 'FORMATTED' } })) } : { ...result, errors: undefined };
+  /** The `next` message graphql-ws itself would send for `result` with that onNext, serialized by its own stringifyMessage. */
+  const graphqlWsFrame = (id: string, result: ExecutionResult) => stringifyMessage({ id, type: MessageType.Next, payload: nextPayload(result) });
 
   function directFixture(query: string, subscribers: number, asyncField = false, keepJsonLength?: number) {
     const sources = Array.from({ length: subscribers + 1 }, () => syncSource()); // the last for a reference subscriber
@@ -296,7 +298,7 @@ describe('SharedSubscriptionResults, writing to graphql-ws sockets directly', ()
       },
     });
     const schema = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { x: { type: GraphQLInt } } }), subscription: Subscription });
-    const shared = new SharedSubscriptionResults({ nextPayload: (result) => graphqlWsNextPayload(result, formatErrors), keepJsonLength });
+    const shared = new SharedSubscriptionResults({ nextPayload, keepJsonLength });
     const sockets = Array.from({ length: subscribers }, (_, i) => socketTarget(`op-${i}`));
     const open = () =>
       Promise.all(

@@ -12,6 +12,7 @@ import {
   print,
   SelectionSetNode,
 } from 'graphql';
+import { MessageType } from 'graphql-ws';
 import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable, SyncControl } from '../event-store/sync-consumer';
 import { isAsyncIterable, mapped } from './async-iterators';
 
@@ -48,8 +49,9 @@ export type SharedSubscriptionOptions = {
   /** Serialized results kept, in string length (default MAX_KEPT_JSON_LENGTH). */
   keepJsonLength?: number;
   /**
-   * What graphql-ws puts in a `next` message's `payload` for a result (graphqlWsNextPayload with the server's
-   * onNext); needed to write messages directly. It must not depend on the subscriber: it runs once per result.
+   * The `payload` of a result's `next` message: the server's onNext, which must always return one, so graphql-ws
+   * sends the same (graphql-ws.server.ts); needed to write messages directly. It must not depend on the subscriber:
+   * it runs once per result.
    */
   nextPayload?: (result: ExecutionResult) => unknown;
 };
@@ -138,7 +140,8 @@ export class SharedSubscriptionResults {
     target: SocketTarget,
     release: () => void,
   ): AsyncIterableIterator<ExecutionResult> {
-    const prefix = `{"id":${JSON.stringify(target.id)},"type":${JSON.stringify(target.type ?? 'next')},"payload":`;
+    // The bytes of graphql-ws's stringifyMessage({ id, type, payload }), the payload serialized once per shape (the spec compares them).
+    const prefix = `{"id":${JSON.stringify(target.id)},"type":${JSON.stringify(target.type ?? MessageType.Next)},"payload":`;
     const outbox = this.outboxOf(target.tcp);
     let direct = true;
     // The source may offer events while the sink is being registered, before its control exists.
@@ -284,17 +287,6 @@ function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, 
     const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
     return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFieldNames(fragment.selectionSet, document, seen) : [];
   });
-}
-
-/**
- * The `payload` of graphql-ws's `next` message for `result`, as graphql-ws 6 builds it (server.ts, emit.next): the
- * onNext hook's answer, else the result with its errors as JSON, `errors` last and only if present.
- */
-export function graphqlWsNextPayload(result: ExecutionResult, onNext?: (result: ExecutionResult) => unknown): unknown {
-  const formatted = onNext?.(result);
-  if (formatted) return formatted;
-  const { errors, ...withoutErrors } = result;
-  return { ...withoutErrors, ...(errors ? { errors: errors.map((e) => e.toJSON()) } : {}) };
 }
 
 /**

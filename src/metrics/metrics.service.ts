@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
+import { recordedPgPool } from '../database/pg-pool';
 import type { EventFeedObserver, EventStoreObserver } from '../event-store/event-store.observer';
 import type { RecordedEvent } from '../event-store/recorded-event';
 import { BoundedLabelValues } from './bounded-label-values';
 import { BulkHistogram } from './bulk-histogram';
 
-/** The counts node-postgres' Pool exposes (typeorm types its pools as `any`). */
-type PoolCounts = { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } };
 type PoolLabel = 'pool';
 
 /** Operation names are client text: beyond this many distinct ones, new names are counted as "other". */
@@ -80,7 +80,7 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
     this.poolGauge('tts_db_pool_connections', 'Open connections in the database pool (busy and idle).', (p) => p.totalCount);
     this.poolGauge('tts_db_pool_idle_connections', 'Idle connections in the database pool.', (p) => p.idleCount);
     this.poolGauge('tts_db_pool_waiting_requests', 'Requests queued for a connection of the database pool.', (p) => p.waitingCount);
-    this.poolGauge('tts_db_pool_max_connections', 'Size limit of the database pool.', (p) => p.options?.max);
+    this.poolGauge('tts_db_pool_max_connections', 'Size limit of the database pool.', (p) => p.options.max);
     // Process metrics are prefixed too, so everything this service exports is found under tts_.
     collectDefaultMetrics({ register: this.registry, prefix: 'tts_' });
   }
@@ -121,9 +121,12 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
     this.listenReconnects.inc();
   }
 
-  /** A gauge per pool of the TypeORM DataSource (the primary, and replicas if configured), read when scraped. */
-  private poolGauge(name: string, help: string, read: (pool: PoolCounts) => number | undefined): void {
-    const pools = () => this.pools();
+  /**
+   * A gauge of the TypeORM DataSource's pool (label `pool="primary"`), read when scraped. A DataSource not made with
+   * dataSourceOptions() has no known pool (pg-pool.ts) and so no such series.
+   */
+  private poolGauge(name: string, help: string, read: (pool: Pool) => number | undefined): void {
+    const dataSource = this.dataSource;
     new Gauge<PoolLabel>({
       name,
       help,
@@ -131,20 +134,10 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [pool, counts] of pools()) {
-          const value = read(counts);
-          if (value !== undefined) this.set({ pool }, value);
-        }
+        const pool = recordedPgPool(dataSource);
+        const value = pool && read(pool);
+        if (value !== undefined) this.set({ pool: 'primary' }, value);
       },
     });
-  }
-
-  /** typeorm 1.1's PostgresDriver keeps node-postgres pools in `master` and `slaves` (both typed `any`). */
-  private pools(): [string, PoolCounts][] {
-    const driver = this.dataSource.driver as { master?: PoolCounts; slaves?: PoolCounts[] };
-    const pools: [string, PoolCounts][] = [];
-    if (driver.master) pools.push(['primary', driver.master]);
-    driver.slaves?.forEach((pool, index) => pools.push([`replica_${index}`, pool]));
-    return pools;
   }
 }

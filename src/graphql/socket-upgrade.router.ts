@@ -1,0 +1,61 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { DEPRECATED_GRAPHQL_WS_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { AppConfigService } from '../config/app-config.service';
+import { GraphqlWsServer } from './graphql-ws.server';
+import { LegacySubscriptionsServer } from './legacy-subscriptions.server';
+import { SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
+
+const PATH = '/graphql';
+
+/**
+ * The one 'upgrade' listener of the HTTP server, added at bootstrap (before `listen`). For a socket on /graphql:
+ * 1. sockets per address, both protocols together (settings `sockets.maxPerAddress`): one more is accepted only to
+ *    be closed at once with 4429, a code the client sees;
+ * 2. by subprotocol: one that offers subscriptions-transport-ws's ('graphql-ws') and not graphql-ws's own
+ *    ('graphql-transport-ws') goes to LegacySubscriptionsServer, every other to GraphqlWsServer (which refuses
+ *    what it does not speak, as graphql-ws does).
+ * An upgrade elsewhere is left unanswered, as it always was.
+ */
+@Injectable()
+export class SocketUpgradeRouter implements OnApplicationBootstrap {
+  /** Completes the handshake of a socket over the per-address limit, only to close it. */
+  private readonly refusals = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private readonly perAddress: SocketsPerAddress;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly graphqlWs: GraphqlWsServer,
+    private readonly legacy: LegacySubscriptionsServer,
+    config: AppConfigService,
+  ) {
+    this.perAddress = new SocketsPerAddress(config.settings.sockets.maxPerAddress);
+  }
+
+  onApplicationBootstrap(): void {
+    const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.route(req, socket, head));
+  }
+
+  private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!(req.url ?? '').startsWith(PATH)) return;
+    if (!this.perAddress.admit(req.socket.remoteAddress, (release) => socket.once('close', release))) {
+      return this.refusals.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => undefined); // e.g. a frame over its limit: an 'error' nobody listens to would end the process
+        ws.close(TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON);
+      });
+    }
+    if (offersOnlyLegacy(req)) this.legacy.handleUpgrade(req, socket, head);
+    else this.graphqlWs.handleUpgrade(req, socket, head);
+  }
+}
+
+function offersOnlyLegacy(req: IncomingMessage): boolean {
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((protocol) => protocol.trim());
+  return offered.includes(DEPRECATED_GRAPHQL_WS_PROTOCOL) && !offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL);
+}
