@@ -12,7 +12,6 @@ import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import { MetricsService } from '../metrics/metrics.service';
-import { SHOE_EVENT_MODELS } from '../shoes/graphql/shoe-event.model';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { httpSubscriptionRefusalPlugin } from './http-subscription-refusal.plugin';
@@ -26,9 +25,6 @@ import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth
 
 /** What graphql-ws's `ws` adapter puts in `ctx.extra`. */
 type SocketExtra = { socket: WebSocket; request?: IncomingMessage };
-
-/** Sorted, so the committed schema.gql and the schema the server builds are printed identically. */
-export const BUILD_SCHEMA_OPTIONS = { orphanedTypes: SHOE_EVENT_MODELS };
 
 /**
  * GraphQL at /graphql: Apollo Server 5 over Express, graphql-ws for subscriptions, GraphiQL on GET.
@@ -56,7 +52,8 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       path: '/graphql',
       autoSchemaFile: true,
       sortSchema: true,
-      buildSchemaOptions: BUILD_SCHEMA_OPTIONS,
+      // No `orphanedTypes` (print-schema.ts passes none either): Nest adds every type implementing an interface the
+      // schema uses (ShoeEvent), so this layer names no feature's types.
       introspection: true,
       graphiql: false, // our own GraphiQL, served from npm packages rather than a CDN (src/graphiql)
       includeStacktraceInErrorResponses: env === 'development',

@@ -47,15 +47,6 @@ export class TrueToSizesImportedModel extends ShoeEventModel {
   @Field(() => [Int]) sizes: number[];
 }
 
-/** Every concrete event type, for `buildSchemaOptions.orphanedTypes`-style registration. */
-export const SHOE_EVENT_MODELS = [
-  ShoeCreatedModel,
-  ShoeRenamedModel,
-  TrueToSizeSubmittedModel,
-  TrueToSizeRetractedModel,
-  TrueToSizesImportedModel,
-];
-
 @ObjectType('ShoeEventEdge')
 export class ShoeEventEdgeModel {
   @Field() cursor: string;
