@@ -16,6 +16,7 @@ import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plu
 import { codeOf, formatGraphQLError, socketErrorFormatting } from './graphql-errors';
 import { httpSubscriptionRefusalPlugin } from './http-subscription-refusal.plugin';
 import { MAX_TOKENS } from './query-limits';
+import { describeRootTypes } from './root-type-descriptions';
 import { queryLimitsPlugin } from './query-limits.plugin';
 import { checkSocketOperation } from './socket-operation';
 import { graphqlWsNextPayload, SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
@@ -52,8 +53,9 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       path: '/graphql',
       autoSchemaFile: true,
       sortSchema: true,
-      // No `orphanedTypes` (print-schema.ts passes none either): Nest adds every type implementing an interface the
-      // schema uses (ShoeEvent), so this layer names no feature's types.
+      // As print-schema.ts does for schema.gql. The event types need no `orphanedTypes`: Nest adds every type
+      // implementing an interface the schema uses (ShoeEvent), so this layer names no feature's types.
+      transformSchema: describeRootTypes,
       introspection: true,
       graphiql: false, // our own GraphiQL, served from npm packages rather than a CDN (src/graphiql)
       includeStacktraceInErrorResponses: env === 'development',

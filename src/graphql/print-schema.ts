@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { describeRootTypes } from './root-type-descriptions';
 
 const HEADER = '# Generated from the code-first resolvers by `npm run schema:generate`; do not edit by hand.\n\n';
 
@@ -18,7 +19,7 @@ export async function buildSchemaFromCode(resolvers: Function[]): Promise<GraphQ
   const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
   try {
     await app.init();
-    return await app.get(GraphQLSchemaFactory).create(resolvers);
+    return describeRootTypes(await app.get(GraphQLSchemaFactory).create(resolvers));
   } finally {
     await app.close();
   }
