@@ -51,7 +51,7 @@ export class ShoeQueriesResolver {
   }
 
   @Query(() => ShoeEventConnectionModel, {
-    description: 'the event log, oldest first: every event of every shoe (or of one), in the order `shoeEvents` delivers them. It may trail a commit for a moment, but never skips or reorders an event.',
+    description: 'The event log, oldest first: every event of every shoe (or of one), in the order `shoeEvents` delivers them. It may trail a commit for a moment, but never skips or reorders an event.',
   })
   async events(
     @Args('first', { type: () => Int, nullable: true, defaultValue: 100, description: 'Page size, 1..1000 (BAD_USER_INPUT otherwise).' }) first: number | null,
