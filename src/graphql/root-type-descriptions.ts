@@ -11,8 +11,8 @@ const ROOT_TYPE_DESCRIPTIONS = {
     'limits is refused before execution with QUERY_TOO_COMPLEX (`extensions.limit` names the limit); SERVICE_UNAVAILABLE ' +
     'means the database is unreachable (retry later).',
   mutation:
-    'Writes, each returning the shoe as it stands after the write. They need `Authorization: Bearer <JWT>` (HS256, with ' +
-    '`sub`, `exp` and `roles`; "admin" grants admin): UNAUTHENTICATED without a valid token, FORBIDDEN when not allowed, ' +
+    'Writes, each returning the shoe as it stands after the write. They need `Authorization: Bearer <JWT>` (HS256; `sub` and ' +
+    '`exp` required; `roles` containing "admin" grants admin): UNAUTHENTICATED without a valid token, FORBIDDEN when not allowed, ' +
     'RATE_LIMITED (`extensions.retryAfter`, seconds) past the per-user or per-address limit, SERVICE_UNAVAILABLE when ' +
     'the database is unreachable (retry later). A failed mutation appends nothing.',
   subscription:
