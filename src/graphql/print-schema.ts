@@ -1,12 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { ShoeMutationsResolver } from '../shoes/graphql/shoe-mutations.resolver';
-import { ShoeQueriesResolver } from '../shoes/graphql/shoe-queries.resolver';
-import { ShoeSubscriptionsResolver } from '../shoes/graphql/shoe-subscriptions.resolver';
-import { BUILD_SCHEMA_OPTIONS } from './graphql-options.factory';
-
-export const RESOLVERS = [ShoeQueriesResolver, ShoeMutationsResolver, ShoeSubscriptionsResolver];
+import { describeRootTypes } from './root-type-descriptions';
 
 const HEADER = '# Generated from the code-first resolvers by `npm run schema:generate`; do not edit by hand.\n\n';
 
@@ -15,12 +10,16 @@ export function printSortedSchema(schema: GraphQLSchema): string {
   return HEADER + printSchema(lexicographicSortSchema(schema)) + '\n';
 }
 
-/** Builds the schema from resolver metadata alone: no database, no server. */
-export async function buildSchemaFromCode(): Promise<GraphQLSchema> {
+/**
+ * Builds the schema from resolver metadata alone: no database, no server. The resolvers come from the caller (the
+ * features name theirs), so this layer knows no feature; the result is what the server's GraphQLModule builds.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest's own type for resolver classes
+export async function buildSchemaFromCode(resolvers: Function[]): Promise<GraphQLSchema> {
   const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
   try {
     await app.init();
-    return await app.get(GraphQLSchemaFactory).create(RESOLVERS, BUILD_SCHEMA_OPTIONS);
+    return describeRootTypes(await app.get(GraphQLSchemaFactory).create(resolvers));
   } finally {
     await app.close();
   }

@@ -67,6 +67,10 @@ test('the IDE at GET /graphql loads and runs a query with the network to anythin
   // The schema came from the server too: the docs explorer knows the API's types.
   await page.getByRole('button', { name: /Show Documentation Explorer/ }).click();
   await page.getByText('Query', { exact: true }).first().waitFor({ timeout: 10000 });
+  // And its docs pane shows the schema's descriptions: the Query type's own, and those of its fields.
+  await page.getByText('Query', { exact: true }).first().click();
+  await page.getByText(/^Reads; no token needed/).first().waitFor({ timeout: 10000 });
+  await page.getByText(/^One shoe by id/).first().waitFor({ timeout: 10000 });
 
   expect(attempted).toEqual([]); // nothing even tried to leave the machine
   expect(cspViolations).toEqual([]); // the page's Content-Security-Policy lets the whole IDE work

@@ -1,7 +1,8 @@
 /** The pure shoe domain: events, commands, state and evolve, one decide function per command, errors. */
 export type * from './shoe.events';
 export type * from './shoe.commands';
-export type { Shoe, ShoeDecisionState, TrueToSizeStats } from './shoe';
+export type { Shoe, ShoeDecisionState } from './shoe';
+export type { TrueToSizeStats } from './true-to-size';
 export { currentRatingOf, decisionStateOf, evolve, evolveInPlace, initialShoe } from './shoe';
 export * from './shoe.errors';
 export { MAX_BRAND_LENGTH, MAX_NAME_LENGTH, normalizeBrand, normalizeShoeName, normalizeText, shoeNameKey } from './shoe-name';

@@ -7,7 +7,7 @@ import type {
   TrueToSizesImported,
   TrueToSizeSubmitted,
 } from './shoe.events';
-import { copyStats, countRating, emptyStats } from './true-to-size';
+import { copyStats, countRating, emptyStats, type TrueToSizeStats } from './true-to-size';
 
 /**
  * Two views of a shoe:
@@ -15,13 +15,6 @@ import { copyStats, countRating, emptyStats } from './true-to-size';
  *   append transaction (so a command never folds the whole stream; its cost does not grow with ratings).
  * - `Shoe`: the full fold of a stream (`evolve`), used by rebuilds and tests as the source of truth.
  */
-export type TrueToSizeStats = {
-  count: number;
-  sum: number;
-  /** counts of sizes 1..5, index 0 = size 1 */
-  distribution: [number, number, number, number, number];
-};
-
 export type Shoe =
   | { status: 'absent' }
   | {

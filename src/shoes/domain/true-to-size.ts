@@ -1,5 +1,12 @@
 import type { FitSize } from './shoe.events';
-import type { TrueToSizeStats } from './shoe';
+
+/** The statistics of a shoe's current ratings (the TrueToSize calculation's input), owned here with their rules. */
+export type TrueToSizeStats = {
+  count: number;
+  sum: number;
+  /** counts of sizes 1..5, index 0 = size 1 */
+  distribution: [number, number, number, number, number];
+};
 
 /** Most sizes one import may carry (keeps one event, and one append, bounded). */
 export const MAX_IMPORT_SIZES = 10000;

@@ -16,18 +16,30 @@ import { ShoeConnectionModel, ShoeModel } from './shoe.model';
 export class ShoeQueriesResolver {
   constructor(private readonly queryBus: QueryBus) {}
 
-  @Query(() => ShoeModel, { nullable: true, description: 'null when unknown' })
-  async shoe(@Args('id', { type: () => ID }) id: string): Promise<ShoeModel | null> {
+  @Query(() => ShoeModel, { nullable: true, description: 'One shoe by id, as the latest committed write left it; null when unknown.' })
+  async shoe(@Args('id', { type: () => ID, description: 'The shoe (UUID, any letter case); BAD_USER_INPUT when malformed.' }) id: string): Promise<ShoeModel | null> {
     const row = await this.queryBus.execute(new GetShoeQuery(parseId('id', id)));
     return row ? toShoeModel(row) : null;
   }
 
-  @Query(() => ShoeConnectionModel, { description: 'search: case-insensitive substring of name or brand' })
+  @Query(() => ShoeConnectionModel, { description: 'A page of shoes, optionally filtered by `search`, in `orderBy` order (forward pagination with `first`/`after`).' })
   async shoes(
-    @Args('first', { type: () => Int, nullable: true, defaultValue: 20 }) first: number | null,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
-    @Args('search', { type: () => String, nullable: true }) search: string | null,
-    @Args('orderBy', { type: () => ShoeOrder, nullable: true, defaultValue: ShoeOrder.NAME_ASC }) orderBy: ShoeOrder | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 20, description: 'Page size, 1..100 (BAD_USER_INPUT otherwise).' }) first: number | null,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: 'Start after this cursor (`pageInfo.endCursor` or an edge cursor of the same `orderBy`); BAD_USER_INPUT for any other string.',
+    })
+    after: string | null,
+    @Args('search', {
+      type: () => String,
+      nullable: true,
+      description:
+        'search: case-insensitive substring of name or brand (wildcards match literally); at most 200 characters, no NUL or unpaired surrogate (BAD_USER_INPUT otherwise). Absent or empty: all shoes.',
+    })
+    search: string | null,
+    @Args('orderBy', { type: () => ShoeOrder, nullable: true, defaultValue: ShoeOrder.NAME_ASC, description: 'The order of the shoes; a cursor holds only for the order it came from.' })
+    orderBy: ShoeOrder | null,
   ): Promise<ShoeConnectionModel> {
     const order = orderBy ?? ShoeOrder.NAME_ASC;
     // Normalized as names are stored (NFC, no invisible characters), so a search finds what it looks like.
@@ -38,11 +50,19 @@ export class ShoeQueriesResolver {
     return { edges, totalCount, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
-  @Query(() => ShoeEventConnectionModel, { description: 'the event log, oldest first' })
+  @Query(() => ShoeEventConnectionModel, {
+    description: 'The event log, oldest first: every event of every shoe (or of one), in the order `shoeEvents` delivers them. It may trail a commit for a moment, but never skips or reorders an event.',
+  })
   async events(
-    @Args('first', { type: () => Int, nullable: true, defaultValue: 100 }) first: number | null,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
-    @Args('shoeId', { type: () => ID, nullable: true }) shoeId: string | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 100, description: 'Page size, 1..1000 (BAD_USER_INPUT otherwise).' }) first: number | null,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: "Start after this event: an event's `position` or edge cursor (or `pageInfo.endCursor`); BAD_USER_INPUT for a malformed or unknown one.",
+    })
+    after: string | null,
+    @Args('shoeId', { type: () => ID, nullable: true, description: "Only this shoe's events (UUID, any letter case; BAD_USER_INPUT when malformed)." })
+    shoeId: string | null,
   ): Promise<ShoeEventConnectionModel> {
     const page = { first: parseFirst('first', first, 100, 1000), after: after ?? null, shoeId: shoeId ? parseId('shoeId', shoeId) : null };
     const { events, hasNextPage } = await this.queryBus.execute(new ListEventsQuery(page));

@@ -27,7 +27,9 @@ export class ShoeSubscriptionsResolver {
   constructor(private readonly live: ShoeLiveStreams) {}
 
   @Subscription(() => ShoeEventModel, {
-    description: 'Every newly applied event in log order; with `after`, first every event after it, then live.',
+    description:
+      'Every newly applied event in log order, starting at the end of the log when opened; with `after`, first every event after it, then live: ' +
+      'no gap, no duplicate, in order, across reconnects and server instances. SUBSCRIPTION_LAGGED (extensions.lastPosition) ends it when the subscriber falls too far behind.',
     resolve: (item: RecordedEvent<ShoeEvent> | Lagged): ShoeEventView => {
       if ('lagged' in item) throw laggedError(item);
       return toShoeEventView(item);
@@ -35,21 +37,29 @@ export class ShoeSubscriptionsResolver {
   })
   @Extensions(SHARED_EXECUTION)
   shoeEvents(
-    @Args('shoeId', { type: () => ID, nullable: true }) shoeId: string | null,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('shoeId', { type: () => ID, nullable: true, description: "Only this shoe's events (UUID, any letter case; BAD_USER_INPUT when malformed)." })
+    shoeId: string | null,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: "Replay from after this event: an event's `position` or cursor, e.g. a lagged subscription's extensions.lastPosition; BAD_USER_INPUT when malformed.",
+    })
+    after: string | null,
   ) {
     return this.live.events({ after: after ?? null, shoeId: shoeId ? parseId('shoeId', shoeId) : null });
   }
 
   @Subscription(() => ShoeModel, {
-    description: "The shoe's read model each time its projection changes (all shoes when `id` is omitted).",
+    description:
+      "The shoe's read model each time its projection changes (all shoes when `id` is omitted); each payload reflects at least the event that caused it. " +
+      'SUBSCRIPTION_LAGGED (extensions.lastPosition) ends it when the subscriber falls too far behind.',
     resolve: (item: ShoeEntity | Lagged): ShoeModel => {
       if ('lagged' in item) throw laggedError(item);
       return toShoeModel(item);
     },
   })
   @Extensions(SHARED_EXECUTION)
-  shoeChanged(@Args('id', { type: () => ID, nullable: true }) id: string | null) {
+  shoeChanged(@Args('id', { type: () => ID, nullable: true, description: 'Only this shoe (UUID, any letter case; BAD_USER_INPUT when malformed).' }) id: string | null) {
     return this.live.changes({ shoeId: id ? parseId('id', id) : null });
   }
 }
