@@ -6,11 +6,8 @@ import { AdminGuard, CurrentUser, SignedInGuard } from '../../auth/auth.guards';
 import type { Identity } from '../../auth/identity';
 import { parseId } from '../../graphql/invalid-argument.error';
 import { MutationRateLimitGuard } from '../../rate-limit/mutation-rate-limit.guard';
-import { CreateShoeCommand } from '../commands/create-shoe.handler';
-import { ImportTrueToSizesCommand } from '../commands/import-true-to-sizes.handler';
-import { RenameShoeCommand } from '../commands/rename-shoe.handler';
-import { RetractTrueToSizeCommand } from '../commands/retract-true-to-size.handler';
-import { SubmitTrueToSizeCommand } from '../commands/submit-true-to-size.handler';
+import { WriteShoeCommand } from '../commands/write-shoe.handler';
+import type { CommandMetadata, ShoeCommand } from '../domain';
 import {
   CreateShoeInput,
   ImportTrueToSizesInput,
@@ -22,7 +19,7 @@ import { toShoeModel } from './shoe.mapper';
 import { ShoeModel } from './shoe.model';
 
 /**
- * Writes: each resolver builds one command (with its id and time) for the CommandBus and returns the
+ * Writes: each resolver builds one domain command (with its id and time) for the CommandBus and returns the
  * shoe as the same transaction left it. Validation of content is the domain's; ids are checked here.
  */
 @Resolver(() => ShoeModel)
@@ -32,45 +29,41 @@ export class ShoeMutationsResolver {
   @Mutation(() => ShoeModel, { description: 'admin' })
   @UseGuards(MutationRateLimitGuard, AdminGuard)
   async createShoe(@Args('input') input: CreateShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new CreateShoeCommand(
-      { name: input.name, brand: input.brand ?? null, idempotencyKey: input.idempotencyKey ?? null },
-      user.userId,
-      randomUUID(),
-      new Date(),
-    );
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: randomUUID(), name: input.name, brand: input.brand ?? null };
+    return this.write({ type: 'CreateShoe', data, metadata: metadataOf(user) }, input.idempotencyKey);
   }
 
   @Mutation(() => ShoeModel, { description: 'admin' })
   @UseGuards(MutationRateLimitGuard, AdminGuard)
   async renameShoe(@Args('input') input: RenameShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const shoeId = parseId('id', input.id);
-    const command = new RenameShoeCommand({ shoeId, name: input.name, expectedVersion: input.expectedVersion ?? null }, user.userId, new Date());
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('id', input.id), name: input.name, expectedVersion: input.expectedVersion ?? null };
+    return this.write({ type: 'RenameShoe', data, metadata: metadataOf(user) });
   }
 
   @Mutation(() => ShoeModel, { description: 'any signed-in user' })
   @UseGuards(MutationRateLimitGuard, SignedInGuard)
   async submitTrueToSize(@Args('input') input: SubmitTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new SubmitTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId), size: input.size }, user.userId, new Date());
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('shoeId', input.shoeId), userId: user.userId, size: input.size };
+    return this.write({ type: 'SubmitTrueToSize', data, metadata: metadataOf(user) });
   }
 
   @Mutation(() => ShoeModel, { description: 'any signed-in user' })
   @UseGuards(MutationRateLimitGuard, SignedInGuard)
   async retractTrueToSize(@Args('input') input: RetractTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new RetractTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId) }, user.userId, new Date());
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('shoeId', input.shoeId), userId: user.userId };
+    return this.write({ type: 'RetractTrueToSize', data, metadata: metadataOf(user) });
   }
 
   @Mutation(() => ShoeModel, { description: 'admin; 1..10000 sizes' })
   @UseGuards(MutationRateLimitGuard, AdminGuard)
   async importTrueToSizes(@Args('input') input: ImportTrueToSizesInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new ImportTrueToSizesCommand(
-      { shoeId: parseId('shoeId', input.shoeId), sizes: input.sizes, idempotencyKey: input.idempotencyKey ?? null },
-      user.userId,
-      new Date(),
-    );
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('shoeId', input.shoeId), sizes: input.sizes };
+    return this.write({ type: 'ImportTrueToSizes', data, metadata: metadataOf(user) }, input.idempotencyKey);
+  }
+
+  private async write(command: ShoeCommand, idempotencyKey?: string | null): Promise<ShoeModel> {
+    return toShoeModel(await this.commandBus.execute(new WriteShoeCommand(command, idempotencyKey ?? null)));
   }
 }
+
+const metadataOf = (user: Identity): CommandMetadata => ({ now: new Date(), userId: user.userId });
