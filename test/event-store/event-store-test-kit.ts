@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStore1732400000000 } from '../../src/database/migrations/1732400000000-event-store';
-import { EVENT_STORE_ENTITIES } from '../../src/event-store/event-store.entities';
 import { EventStore, NewEvent, RecordedEvent } from '../../src/event-store/event-store';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -40,7 +39,7 @@ function connect(url: string, poolSize: number, migrationsRun: boolean): Promise
   return new DataSource({
     type: 'postgres',
     url,
-    entities: EVENT_STORE_ENTITIES,
+    entities: [],
     migrations: [EventStore1732400000000],
     migrationsRun,
     synchronize: false,
