@@ -88,7 +88,8 @@ export class ShoeWritePipeline {
       //    every shoe answered with, once.
       await applyShoeEvents(tx, recorded);
       for (const { plan } of accepted) {
-        if (plan.idempotency) await rememberIdempotencyKey(tx, plan.idempotency, { ...plan.idempotency, shoeId: plan.streamId, at: plan.command.metadata.now });
+        const claim = plan.idempotency;
+        if (claim) await rememberIdempotencyKey(tx, claim, { requestHash: claim.requestHash, shoeId: plan.streamId, at: plan.command.metadata.now });
       }
       return answer(tx, writes);
     });
