@@ -3,9 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
-import { CreateShoeCommand } from '../shoes/commands/create-shoe.handler';
-import { ImportTrueToSizesCommand } from '../shoes/commands/import-true-to-sizes.handler';
-import { SubmitTrueToSizeCommand } from '../shoes/commands/submit-true-to-size.handler';
+import { WriteShoeCommand } from '../shoes/commands/write-shoe.handler';
 import { ShoeOrder } from '../shoes/queries/shoe-order';
 import { ListShoesQuery } from '../shoes/queries/list-shoes.query';
 
@@ -29,7 +27,7 @@ export const DEMO_SHOES: readonly { name: string; brand: string; imported: numbe
  *
  * Instances starting together on one empty database may all decide to seed; every command carries a fixed
  * idempotency key under one user, so the second instance's createShoe and importTrueToSizes replay the first one's
- * (the runner serializes them on the key's advisory lock), and a signed-in rating resubmitted with the same value
+ * (the write pipeline serializes them on the key's advisory lock), and a signed-in rating resubmitted with the same value
  * appends nothing. A database that already has any shoe is left alone, so a crash half-way stays half-seeded.
  *
  * Runs in onApplicationBootstrap: Nest calls it on deeper modules first, so CqrsModule (imported here) has registered
@@ -66,16 +64,18 @@ export class DemoDataSeeder implements OnApplicationBootstrap {
     if (totalCount > 0) return 0;
     for (const [index, demo] of DEMO_SHOES.entries()) {
       const key = `demo-shoe-${index + 1}`;
-      const shoe = await this.commandBus.execute(
-        new CreateShoeCommand({ name: demo.name, brand: demo.brand, idempotencyKey: key }, DEMO_DATA_USER, randomUUID(), new Date()),
-      );
+      const metadata = () => ({ now: new Date(), userId: DEMO_DATA_USER });
+      const created = { type: 'CreateShoe', data: { shoeId: randomUUID(), name: demo.name, brand: demo.brand }, metadata: metadata() } as const;
+      const shoe = await this.commandBus.execute(new WriteShoeCommand(created, key));
       if (demo.imported.length) {
-        await this.commandBus.execute(
-          new ImportTrueToSizesCommand({ shoeId: shoe.id, sizes: demo.imported, idempotencyKey: `${key}-import` }, DEMO_DATA_USER, new Date()),
-        );
+        const imported = { type: 'ImportTrueToSizes', data: { shoeId: shoe.id, sizes: demo.imported }, metadata: metadata() } as const;
+        await this.commandBus.execute(new WriteShoeCommand(imported, `${key}-import`));
       }
       for (const [shopper, size] of demo.rated.entries()) {
-        await this.commandBus.execute(new SubmitTrueToSizeCommand({ shoeId: shoe.id, size }, `demo-shopper-${shopper + 1}`, new Date()));
+        const userId = `demo-shopper-${shopper + 1}`;
+        await this.commandBus.execute(
+          new WriteShoeCommand({ type: 'SubmitTrueToSize', data: { shoeId: shoe.id, userId, size }, metadata: { now: new Date(), userId } }),
+        );
       }
     }
     return DEMO_SHOES.length;

@@ -6,7 +6,7 @@ import { EventStore } from './event-store';
 /**
  * EventStore (needs the app's TypeORM DataSource, e.g. from TypeOrmModule.forRoot) and the process's
  * EventFeed, which starts on module init and stops on destroy. Provide EVENT_FEED_OPTIONS to tune it.
- * Register the EventStore1732400000000 migration on the DataSource (the store needs no entity: it is plain SQL).
+ * Register the EventStore1732400000000 migration on the DataSource (the store's SQL needs no entities).
  * Upcasters of older event shapes come from EventUpcastersModule.forRoot (global), imported once per app.
  */
 @Module({

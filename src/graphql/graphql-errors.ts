@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from '../database/pg-connection-errors';
 import { ConcurrencyError } from '../event-store/concurrency.error';
 import { InvalidPositionError } from '../event-store/position';
 import { ShoeDomainError, StaleShoeVersion } from '../shoes/domain/shoe.errors';
-import { IdempotencyKeyConflict } from '../shoes/commands/idempotency-key-conflict.error';
+import { IdempotencyKeyConflict } from '../shoes/write/idempotency-key-conflict.error';
 import { InvalidIdempotencyKey } from '../shoes/commands/idempotency-key';
 import { InvalidCursorError } from '../shoes/queries/shoe-cursor';
 import { InvalidArgumentError } from './invalid-argument.error';

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { RatingGroupCommit } from '../../src/shoes/commands/rating-group-commit';
+import { planShoeWrite } from '../../src/shoes/commands/shoe-write-plans';
+import { RatingGroupCommit } from '../../src/shoes/write/rating-group-commit';
 import { CreateShoeDocument, SubmitTrueToSizeDocument } from '../generated/graphql';
 import { gql, gqlOk, token } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
 
 /**
- * Ratings share transactions (src/shoes/commands/rating-group-commit.ts). Over real HTTP, a burst of concurrent
+ * Ratings share transactions (src/shoes/write/rating-group-commit.ts). Over real HTTP, a burst of concurrent
  * ratings, some of which must be rejected: every accepted one answers with the shoe as its own write left it, the
  * rejected ones fail alone with their own code, and (TestServer.close) the projections still equal the fold.
  */
@@ -53,22 +54,18 @@ it('a burst of ratings shares transactions; each answers with its own version; r
 });
 
 it('a statement that fails in a batch fails only the command that causes it', async () => {
-  // given 6 shoes, and a decide with a bug: an event the database refuses (shoe_ratings.size CHECK 1..5)
+  // given 6 shoes, and a rating the database refuses though the domain accepts it: its time is before
+  // PostgreSQL's earliest timestamp (271822 BC), so the batch's append fails
   const admin = await token(server.settings.jwtSecret, 'group-admin', ['admin']);
   const shoes = await Promise.all(
     Array.from({ length: 6 }, async (_, i) => (await gqlOk(server.httpUrl, CreateShoeDocument, { input: { name: `Split ${i} ${randomUUID()}` } }, admin)).createShoe.id),
   );
   const ratings = server.app.get(RatingGroupCommit);
-  const write = (shoeId: string, size: number) =>
-    ratings.run({
-      shoeId,
-      userId: 'split-user',
-      now: new Date(),
-      decide: () => [{ type: 'TrueToSizeSubmitted', data: { shoeId, userId: 'split-user', size: size as 1, previousSize: null } }],
-    });
+  const write = (shoeId: string, now: Date) =>
+    ratings.run(planShoeWrite({ type: 'SubmitTrueToSize', data: { shoeId, userId: 'split-user', size: 4 }, metadata: { now, userId: 'split-user' } }, null));
 
   // when they are queued together (the first two start alone; the rest share a batch with the bad one)
-  const outcomes = await Promise.allSettled([...shoes.slice(0, 5).map((shoeId) => write(shoeId, 4)), write(shoes[5], 9)]);
+  const outcomes = await Promise.allSettled([...shoes.slice(0, 5).map((shoeId) => write(shoeId, new Date())), write(shoes[5], new Date(-8.64e15))]);
 
   // then the good ones committed, each with its own event, and the bad one failed with the database's refusal
   expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual(Array(5).fill('fulfilled'));

@@ -40,6 +40,7 @@ function connect(url: string, poolSize: number, migrationsRun: boolean): Promise
   return new DataSource({
     type: 'postgres',
     url,
+    entities: [],
     migrations: [EventStore1732400000000],
     migrationsRun,
     synchronize: false,

@@ -10,8 +10,7 @@ import { rebuildShoeProjectionsOnline, type OnlineRebuildPhase } from '../../src
 import { RebuildAlreadyRunningError, type RebuildLockHolder } from '../../src/shoes/projections/projection-locks';
 import type { RebuildProgress } from '../../src/shoes/projections/rebuild-progress';
 import { rebuildShoeProjections, type RebuildReport } from '../../src/shoes/projections/shoe-projection.rebuild';
-import { ImportTrueToSizesCommand } from '../../src/shoes/commands/import-true-to-sizes.handler';
-import { SubmitTrueToSizeCommand } from '../../src/shoes/commands/submit-true-to-size.handler';
+import { WriteShoeCommand } from '../../src/shoes/commands/write-shoe.handler';
 import {
   CreateShoeDocument,
   ShoeDocument,
@@ -83,10 +82,16 @@ async function seed(): Promise<void> {
   const bus = server.app.get(CommandBus);
   await inParallel(BULK_SHOES, 4, async (i) => {
     const sizes = Array.from({ length: 10_000 }, (_, k) => ((k * 7 + i) % 5) + 1);
-    await bus.execute(new ImportTrueToSizesCommand({ shoeId: bulk[i], sizes, idempotencyKey: null }, 'admin', new Date()));
+    await bus.execute(new WriteShoeCommand({ type: 'ImportTrueToSizes', data: { shoeId: bulk[i], sizes }, metadata: { now: new Date(), userId: 'admin' } }));
   });
   await inParallel(BULK_RATINGS, 8, (i) =>
-    bus.execute(new SubmitTrueToSizeCommand({ shoeId: bulk[i % BULK_SHOES], size: (i % 5) + 1 }, `seeder-${i}`, new Date())),
+    bus.execute(
+      new WriteShoeCommand({
+        type: 'SubmitTrueToSize',
+        data: { shoeId: bulk[i % BULK_SHOES], userId: `seeder-${i}`, size: (i % 5) + 1 },
+        metadata: { now: new Date(), userId: `seeder-${i}` },
+      }),
+    ),
   );
   seededShoes = HOT_SHOES + 1 + BULK_SHOES;
 }

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Read model and write-side decision state of the shoes slice (see src/shoes/projections/shoe.entity.ts). */
+/** Read model and write-side decision state of the shoes slice (see src/shoes/read-model/shoe-row.ts). */
 export class Shoes1732400000100 implements MigrationInterface {
   name = 'Shoes1732400000100';
 

@@ -1,4 +1,4 @@
-import { IdempotencyKeyConflict } from './idempotency-key-conflict.error';
+import { IdempotencyKeyConflict } from '../write/idempotency-key-conflict.error';
 import { checkIdempotencyKey, InvalidIdempotencyKey } from './idempotency-key';
 
 describe('checkIdempotencyKey', () => {

@@ -12,3 +12,4 @@ export { renameShoe, type RenameShoeState } from './rename-shoe.decide';
 export { submitTrueToSize, type SubmitTrueToSizeState } from './submit-true-to-size.decide';
 export { retractTrueToSize, type RetractTrueToSizeState } from './retract-true-to-size.decide';
 export { importTrueToSizes, type ImportTrueToSizesState } from './import-true-to-sizes.decide';
+export { decide, type ShoeCommandState } from './shoe.decide';

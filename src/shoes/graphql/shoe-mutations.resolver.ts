@@ -6,11 +6,8 @@ import { AdminGuard, CurrentUser, SignedInGuard } from '../../auth/auth.guards';
 import type { Identity } from '../../auth/identity';
 import { parseId } from '../../graphql/invalid-argument.error';
 import { MutationRateLimitGuard } from '../../rate-limit/mutation-rate-limit.guard';
-import { CreateShoeCommand } from '../commands/create-shoe.handler';
-import { ImportTrueToSizesCommand } from '../commands/import-true-to-sizes.handler';
-import { RenameShoeCommand } from '../commands/rename-shoe.handler';
-import { RetractTrueToSizeCommand } from '../commands/retract-true-to-size.handler';
-import { SubmitTrueToSizeCommand } from '../commands/submit-true-to-size.handler';
+import { WriteShoeCommand } from '../commands/write-shoe.handler';
+import type { CommandMetadata, ShoeCommand } from '../domain';
 import {
   CreateShoeInput,
   ImportTrueToSizesInput,
@@ -22,7 +19,7 @@ import { toShoeModel } from './shoe.mapper';
 import { ShoeModel } from './shoe.model';
 
 /**
- * Writes: each resolver builds one command (with its id and time) for the CommandBus and returns the
+ * Writes: each resolver builds one domain command (with its id and time) for the CommandBus and returns the
  * shoe as the same transaction left it. Validation of content is the domain's; ids are checked here.
  */
 @Resolver(() => ShoeModel)
@@ -34,13 +31,8 @@ export class ShoeMutationsResolver {
   })
   @UseGuards(MutationRateLimitGuard, AdminGuard)
   async createShoe(@Args('input', { description: 'The new shoe.' }) input: CreateShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new CreateShoeCommand(
-      { name: input.name, brand: input.brand ?? null, idempotencyKey: input.idempotencyKey ?? null },
-      user.userId,
-      randomUUID(),
-      new Date(),
-    );
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: randomUUID(), name: input.name, brand: input.brand ?? null };
+    return this.write({ type: 'CreateShoe', data, metadata: metadataOf(user) }, input.idempotencyKey);
   }
 
   @Mutation(() => ShoeModel, {
@@ -48,9 +40,8 @@ export class ShoeMutationsResolver {
   })
   @UseGuards(MutationRateLimitGuard, AdminGuard)
   async renameShoe(@Args('input', { description: 'The shoe and its new name.' }) input: RenameShoeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const shoeId = parseId('id', input.id);
-    const command = new RenameShoeCommand({ shoeId, name: input.name, expectedVersion: input.expectedVersion ?? null }, user.userId, new Date());
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('id', input.id), name: input.name, expectedVersion: input.expectedVersion ?? null };
+    return this.write({ type: 'RenameShoe', data, metadata: metadataOf(user) });
   }
 
   @Mutation(() => ShoeModel, {
@@ -59,8 +50,8 @@ export class ShoeMutationsResolver {
   })
   @UseGuards(MutationRateLimitGuard, SignedInGuard)
   async submitTrueToSize(@Args('input', { description: 'The shoe and the rating.' }) input: SubmitTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new SubmitTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId), size: input.size }, user.userId, new Date());
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('shoeId', input.shoeId), userId: user.userId, size: input.size };
+    return this.write({ type: 'SubmitTrueToSize', data, metadata: metadataOf(user) });
   }
 
   @Mutation(() => ShoeModel, {
@@ -69,8 +60,8 @@ export class ShoeMutationsResolver {
   })
   @UseGuards(MutationRateLimitGuard, SignedInGuard)
   async retractTrueToSize(@Args('input', { description: 'The shoe.' }) input: RetractTrueToSizeInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new RetractTrueToSizeCommand({ shoeId: parseId('shoeId', input.shoeId) }, user.userId, new Date());
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('shoeId', input.shoeId), userId: user.userId };
+    return this.write({ type: 'RetractTrueToSize', data, metadata: metadataOf(user) });
   }
 
   @Mutation(() => ShoeModel, {
@@ -79,11 +70,13 @@ export class ShoeMutationsResolver {
   })
   @UseGuards(MutationRateLimitGuard, AdminGuard)
   async importTrueToSizes(@Args('input', { description: 'The shoe and the ratings.' }) input: ImportTrueToSizesInput, @CurrentUser() user: Identity): Promise<ShoeModel> {
-    const command = new ImportTrueToSizesCommand(
-      { shoeId: parseId('shoeId', input.shoeId), sizes: input.sizes, idempotencyKey: input.idempotencyKey ?? null },
-      user.userId,
-      new Date(),
-    );
-    return toShoeModel(await this.commandBus.execute(command));
+    const data = { shoeId: parseId('shoeId', input.shoeId), sizes: input.sizes };
+    return this.write({ type: 'ImportTrueToSizes', data, metadata: metadataOf(user) }, input.idempotencyKey);
+  }
+
+  private async write(command: ShoeCommand, idempotencyKey?: string | null): Promise<ShoeModel> {
+    return toShoeModel(await this.commandBus.execute(new WriteShoeCommand(command, idempotencyKey ?? null)));
   }
 }
+
+const metadataOf = (user: Identity): CommandMetadata => ({ now: new Date(), userId: user.userId });

@@ -4,7 +4,7 @@ import { parseId } from '../../graphql/invalid-argument.error';
 import { SHARED_EXECUTION } from '../../graphql/shared-subscription-results';
 import type { RecordedEvent } from '../../event-store/event-store';
 import type { ShoeEvent } from '../domain/shoe.events';
-import type { ShoeEntity } from '../projections/shoe.entity';
+import type { ShoeRow } from '../read-model/shoe-row';
 import { Lagged, ShoeLiveStreams } from '../queries/shoe-live-streams.service';
 import { ShoeEventModel, ShoeEventView } from './shoe-event.model';
 import { toShoeEventView, toShoeModel } from './shoe.mapper';
@@ -53,7 +53,7 @@ export class ShoeSubscriptionsResolver {
     description:
       "The shoe's read model each time its projection changes (all shoes when `id` is omitted); each payload reflects at least the event that caused it. " +
       'SUBSCRIPTION_LAGGED (extensions.lastPosition) ends it when the subscriber falls too far behind.',
-    resolve: (item: ShoeEntity | Lagged): ShoeModel => {
+    resolve: (item: ShoeRow | Lagged): ShoeModel => {
       if ('lagged' in item) throw laggedError(item);
       return toShoeModel(item);
     },

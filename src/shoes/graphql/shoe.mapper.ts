@@ -1,11 +1,11 @@
 import type { RecordedEvent } from '../../event-store/event-store';
 import { averageOf } from '../domain';
 import type { ShoeEvent } from '../domain/shoe.events';
-import type { ShoeEntity } from '../projections/shoe.entity';
+import type { ShoeRow } from '../read-model/shoe-row';
 import type { ShoeEventView } from './shoe-event.model';
 import type { ShoeModel } from './shoe.model';
 
-export function toShoeModel(row: ShoeEntity): ShoeModel {
+export function toShoeModel(row: ShoeRow): ShoeModel {
   const distribution = [row.size1, row.size2, row.size3, row.size4, row.size5];
   const stats = { count: row.ratingCount, sum: row.ratingSum, distribution: distribution as [number, number, number, number, number] };
   return {

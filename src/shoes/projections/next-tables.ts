@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { LIVE_SHOE_TABLES, NEXT_SHOE_TABLES, quoteIdentifier } from './shoe.projection';
+import { LIVE_SHOE_TABLES, NEXT_SHOE_TABLES, quoteIdentifier } from '../read-model/shoe.projection';
 
 /**
  * The new version of the read-model tables an online rebuild fills (`shoes_next`, `shoe_ratings_next`),

@@ -6,7 +6,7 @@ import { compareWithLive, createNextTables, dropNextTables, SHOES_CHECKPOINT, sw
 import { acquireRebuildLock, HOLD_BACK_PROJECTION_WRITERS, type RebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 import { readShoeEvents, type RebuildReport, type ShoeEventPage } from './shoe-projection.rebuild';
-import { applyShoeEvents, NEXT_SHOE_TABLES } from './shoe.projection';
+import { applyShoeEvents, NEXT_SHOE_TABLES } from '../read-model/shoe.projection';
 
 /**
  * Milestones of an online rebuild, for the CLI's messages (and for tests, which act at a precise moment):

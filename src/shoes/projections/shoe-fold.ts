@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../../event-store/recorded-event';
 import { evolveInPlace, initialShoe, shoeNameKey, type FitSize, type Shoe, type ShoeEvent } from '../domain';
-import { quoteIdentifier, type ShoeTables } from './shoe.projection';
+import { quoteIdentifier, type ShoeTables } from '../read-model/shoe.projection';
 
 type ExistingShoe = Extract<Shoe, { status: 'existing' }>;
 

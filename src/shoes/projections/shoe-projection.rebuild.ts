@@ -18,7 +18,7 @@ import {
   type ShoeRow,
 } from './shoe-fold';
 import { SHOE_STREAM_TYPE } from '../shoe-stream';
-import { LIVE_SHOE_TABLES, NEXT_SHOE_TABLES } from './shoe.projection';
+import { LIVE_SHOE_TABLES, NEXT_SHOE_TABLES } from '../read-model/shoe.projection';
 
 export type RebuildReport = {
   events: number;

@@ -1,9 +1,9 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import type { ShoeEntity } from '../projections/shoe.entity';
-import { shoeById } from '../projections/shoe-rows';
+import type { ShoeRow } from '../read-model/shoe-row';
+import { shoeById } from '../read-model/shoe.loaders';
 
-export class GetShoeQuery extends Query<ShoeEntity | null> {
+export class GetShoeQuery extends Query<ShoeRow | null> {
   constructor(readonly shoeId: string) {
     super();
   }
@@ -13,7 +13,7 @@ export class GetShoeQuery extends Query<ShoeEntity | null> {
 export class GetShoeHandler implements IQueryHandler<GetShoeQuery> {
   constructor(private readonly dataSource: DataSource) {}
 
-  execute({ shoeId }: GetShoeQuery): Promise<ShoeEntity | null> {
+  execute({ shoeId }: GetShoeQuery): Promise<ShoeRow | null> {
     return shoeById(this.dataSource, shoeId);
   }
 }

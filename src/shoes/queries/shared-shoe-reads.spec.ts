@@ -1,7 +1,7 @@
-import type { ShoeEntity } from '../projections/shoe.entity';
+import type { ShoeRow } from '../read-model/shoe-row';
 import { SharedShoeReads } from './shoe-live-streams.service';
 
-const row = (id: string, version: number) => ({ id, version }) as ShoeEntity;
+const row = (id: string, version: number) => ({ id, version }) as ShoeRow;
 
 describe('SharedShoeReads', () => {
   it('given many subscribers of one event, then the shoe is read once', async () => {

@@ -1,9 +1,9 @@
 import { ShoeOrder } from './shoe-order';
-import type { ShoeEntity } from '../projections/shoe.entity';
+import type { ShoeRow } from '../read-model/shoe-row';
 import { decodeShoeCursor, encodeShoeCursor, InvalidCursorError, sortKeyOf } from './shoe-cursor';
 
 const id = '6f1c1c2e-3b0a-4a7e-9c1d-2f0e5b8a9d10';
-const shoe = { id, name: 'Air Max "90" 👟', createdAt: new Date('2026-11-24T01:02:03.456Z'), ratingCount: 42 } as ShoeEntity;
+const shoe = { id, name: 'Air Max "90" 👟', createdAt: new Date('2026-11-24T01:02:03.456Z'), ratingCount: 42 } as ShoeRow;
 const forged = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 
 describe('decodeShoeCursor', () => {
@@ -14,7 +14,7 @@ describe('decodeShoeCursor', () => {
 
   it('given the longest name of the widest characters in every order, then the cursor is still accepted', () => {
     for (const name of ['😀'.repeat(200), '"'.repeat(200)]) {
-      const key = sortKeyOf(ShoeOrder.MOST_RATED, { ...shoe, name, ratingCount: 2 ** 31 - 1 } as ShoeEntity);
+      const key = sortKeyOf(ShoeOrder.MOST_RATED, { ...shoe, name, ratingCount: 2 ** 31 - 1 } as ShoeRow);
       expect(decodeShoeCursor(ShoeOrder.MOST_RATED, encodeShoeCursor(ShoeOrder.MOST_RATED, key))).toEqual(key);
     }
   });

@@ -1,6 +1,6 @@
 import { MAX_NAME_LENGTH } from '../domain/shoe-name';
 import { ShoeOrder } from './shoe-order';
-import type { ShoeEntity } from '../projections/shoe.entity';
+import type { ShoeRow } from '../read-model/shoe-row';
 import { untrustedTextProblem } from '../../validation/untrusted-text';
 
 /**
@@ -18,7 +18,7 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export function sortKeyOf(order: ShoeOrder, shoe: ShoeEntity): ShoeSortKey {
+export function sortKeyOf(order: ShoeOrder, shoe: ShoeRow): ShoeSortKey {
   switch (order) {
     case ShoeOrder.NAME_ASC:
       return [shoe.name, shoe.id];

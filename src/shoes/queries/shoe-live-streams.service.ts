@@ -5,7 +5,7 @@ import type { RecordedEvent } from '../../event-store/event-store';
 import { InvalidPositionError } from '../../event-store/position';
 import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable } from '../../event-store/sync-consumer';
 import type { ShoeEvent } from '../domain/shoe.events';
-import type { ShoeEntity } from '../projections/shoe.entity';
+import type { ShoeRow } from '../read-model/shoe-row';
 import { GetShoeQuery } from './get-shoe.query';
 
 /** A subscription that fell behind ends with this item, so the client learns where to resume. */
@@ -33,10 +33,10 @@ export class ShoeLiveStreams {
   }
 
   /** The shoe's read model after each of its events; the projection is inline, so it already reflects the event. */
-  async changes(options: { shoeId: string | null }): Promise<AsyncIterableIterator<ShoeEntity | Lagged>> {
+  async changes(options: { shoeId: string | null }): Promise<AsyncIterableIterator<ShoeRow | Lagged>> {
     const events = await this.events({ after: null, shoeId: options.shoeId });
     const reads = this.reads;
-    return closable(events, async (): Promise<IteratorResult<ShoeEntity | Lagged>> => {
+    return closable(events, async (): Promise<IteratorResult<ShoeRow | Lagged>> => {
       try {
         for (;;) {
           const item = await events.next();
@@ -105,14 +105,14 @@ function closable<T>(
  * still reflects at least its own event; the last few hundred reads are kept while subscribers catch up.
  */
 export class SharedShoeReads {
-  private readonly byPosition = new Map<string, Promise<ShoeEntity | null>>();
+  private readonly byPosition = new Map<string, Promise<ShoeRow | null>>();
 
   constructor(
-    private readonly read: (shoeId: string) => Promise<ShoeEntity | null>,
+    private readonly read: (shoeId: string) => Promise<ShoeRow | null>,
     private readonly keep = 512,
   ) {}
 
-  shoeAfter(event: { position: string; streamId: string }): Promise<ShoeEntity | null> {
+  shoeAfter(event: { position: string; streamId: string }): Promise<ShoeRow | null> {
     let shoe = this.byPosition.get(event.position);
     if (!shoe) {
       shoe = this.read(event.streamId);

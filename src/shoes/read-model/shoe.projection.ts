@@ -4,9 +4,9 @@ import type { ShoeEvent } from '../domain/shoe.events';
 import { shoeNameKey } from '../domain/shoe-name';
 
 /**
- * The tables one run of the projection writes. The inline path writes the live tables; an online rebuild
- * (online-rebuild.ts) writes a new version of them with this very code, so the rebuilt tables can only
- * differ from what the inline path would have made if the inline path itself is wrong.
+ * The tables one run of the projection writes. The inline path (the write pipeline's step 6) writes the live
+ * tables; the rebuild (src/shoes/projections) fills and swaps in their next version, and imports both names
+ * from here, so the read model's table names are spelled in this one place.
  */
 export type ShoeTables = { shoes: string; shoeRatings: string };
 export const LIVE_SHOE_TABLES: ShoeTables = Object.freeze({ shoes: 'shoes', shoeRatings: 'shoe_ratings' });

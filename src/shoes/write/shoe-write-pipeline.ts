@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventStore, type StreamAppend } from '../../event-store/event-store';
+import { decide, type ShoeCommandState, type ShoeEvent } from '../domain';
+import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
+import { loadDecisionStates, loadNameOwner } from '../read-model/decision-state.loaders';
+import { findIdempotencyKey, rememberIdempotencyKey } from '../read-model/idempotency-keys';
+import { shoesByIds } from '../read-model/shoe.loaders';
+import type { ShoeRow } from '../read-model/shoe-row';
+import { applyShoeEvents } from '../read-model/shoe.projection';
+import { SHOE_STREAM_TYPE } from '../shoe-stream';
+import { IdempotencyKeyConflict } from './idempotency-key-conflict.error';
+import { idempotencyLockKey, nameLockKey, type ShoeWritePlan } from './shoe-write-plan';
+
+/** Each command's answer: the shoe as its write left it (or as the request its idempotency key replays made it), or its rejection. */
+export type WriteOutcome = { shoe: ShoeRow } | { error: unknown };
+
+/** One command on its way through the steps. */
+type Write = {
+  plan: ShoeWritePlan;
+  state?: ShoeCommandState;
+  events: ShoeEvent[];
+  /** Settled before the append: rejected, or replayed (answered with the shoe its key made). */
+  rejected?: { error: unknown };
+  replayedShoeId?: string;
+};
+
+/**
+ * The one write path of the shoes feature (model: Emmett's handleCommand): every command, alone or in a group
+ * commit's batch, takes the same steps in one PostgreSQL transaction. A batch is given one command per stream.
+ * Writes to one shoe are serialized inside PostgreSQL by the stream's advisory lock, so concurrent writers queue
+ * instead of failing; a stale `expectedVersion` is the domain's decision, not a race. A command's rejection
+ * (a domain error, a replayed key with other input) settles only that command and writes nothing of it; a
+ * statement that fails (a bug, the database) fails the whole transaction (RatingGroupCommit splits the batch).
+ * Locks are taken in one order everywhere (writers', streams sorted, idempotency keys, name keys), so writers
+ * queue and never deadlock.
+ */
+@Injectable()
+export class ShoeWritePipeline {
+  constructor(private readonly store: EventStore) {}
+
+  /** A command on its own: the shoe it answers with, or its rejection thrown. */
+  async runOne(plan: ShoeWritePlan): Promise<ShoeRow> {
+    const [outcome] = await this.run([plan]);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.shoe;
+  }
+
+  /** Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. */
+  run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
+    return this.store.transaction(async (tx) => {
+      const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
+      // 0. The projection writers' lock, shared, held until COMMIT: an online rebuild's switch takes it
+      //    exclusively to wait for writes in flight and hold new ones back (projection-locks.ts). Neither it nor
+      //    the stream locks assign a transaction id, which lockStreams insists on.
+      await tx.query(SHARE_PROJECTION_WRITERS_LOCK);
+      // 1. Lock before anything is written: every stream of the batch in one sorted statement (the append then
+      //    gets its transaction id only after the stream's previous writer committed, keeping per-stream log
+      //    order), then the idempotency keys the commands declared.
+      await this.store.lockStreams(tx, plans.map((p) => p.streamId));
+      for (const { idempotency } of plans) if (idempotency) await lock(tx, idempotencyLockKey(idempotency));
+      // 2. A replayed idempotent request answers with the shoe it made, appending nothing; the same key with
+      //    other input is rejected.
+      for (const write of writes) await replay(tx, write);
+      // 3. Load the decision states, from tables written in the same transactions as the log: every shoe (and
+      //    rating) of the batch in one statement, then the name keys derived from them, each locked, then read.
+      const deciding = writes.filter((w) => !w.rejected && !w.replayedShoeId);
+      const loaded = await loadDecisionStates(tx, deciding.map(({ plan }) => ({ shoeId: plan.streamId, userId: plan.ratingOf })));
+      for (const write of deciding) {
+        const { shoe, currentSize } = loaded.get(write.plan.streamId)!;
+        const nameKey = write.plan.nameKey?.(shoe) ?? null;
+        if (nameKey !== null) await lock(tx, nameLockKey(nameKey));
+        write.state = { shoe, currentSize, nameTakenBy: nameKey === null ? null : await loadNameOwner(tx, nameKey) };
+      }
+      // 4. Decide: the domain's pure decide, in memory; a rejection settles only its own command.
+      for (const write of deciding) {
+        try {
+          write.events = decide(write.plan.command, write.state!);
+        } catch (error) {
+          write.rejected = { error };
+        }
+      }
+      const accepted = deciding.filter((w) => !w.rejected);
+      // 5. Append every accepted command's events at the version it decided on (two statements for the whole
+      //    batch; the unique (stream, version) is the backstop).
+      const recorded = await this.store.appendToStreams<ShoeEvent>(tx, accepted.map(streamAppend));
+      // 6. Project inline (one statement for a batch of ratings), remember the idempotency keys, and read back
+      //    every shoe answered with, once.
+      await applyShoeEvents(tx, recorded);
+      for (const { plan } of accepted) {
+        const claim = plan.idempotency;
+        if (claim) await rememberIdempotencyKey(tx, claim, { requestHash: claim.requestHash, shoeId: plan.streamId, at: plan.command.metadata.now });
+      }
+      return answer(tx, writes);
+    });
+  }
+}
+
+function lock(tx: EntityManager, key: string): Promise<unknown> {
+  return tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+}
+
+async function replay(tx: EntityManager, write: Write): Promise<void> {
+  const claim = write.plan.idempotency;
+  const seen = claim && (await findIdempotencyKey(tx, claim));
+  if (!seen) return;
+  if (seen.requestHash === claim.requestHash) write.replayedShoeId = seen.shoeId;
+  else write.rejected = { error: new IdempotencyKeyConflict(claim.key) };
+}
+
+function streamAppend({ plan, state, events }: Write): StreamAppend<ShoeEvent> {
+  const { shoe } = state!;
+  return {
+    streamId: plan.streamId,
+    streamType: SHOE_STREAM_TYPE,
+    events,
+    expectedVersion: shoe.status === 'existing' ? shoe.version : 0,
+    occurredAt: plan.command.metadata.now,
+  };
+}
+
+async function answer(tx: EntityManager, writes: Write[]): Promise<WriteOutcome[]> {
+  const shoeIdOf = (w: Write) => w.replayedShoeId ?? w.plan.streamId;
+  const answered = writes.filter((w) => !w.rejected);
+  const rows = answered.length ? await shoesByIds(tx, [...new Set(answered.map(shoeIdOf))]) : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return writes.map((w) => {
+    if (w.rejected) return w.rejected;
+    const shoe = byId.get(shoeIdOf(w));
+    if (!shoe) throw new Error(`shoe ${shoeIdOf(w)} is not in the read model after its write`);
+    return { shoe };
+  });
+}
