@@ -68,23 +68,18 @@ export async function compareWithLive(db: Sql): Promise<Comparison> {
     FROM (SELECT DISTINCT coalesce(n.shoe_id, l.shoe_id) AS id
           FROM shoe_ratings_next n FULL JOIN shoe_ratings l ON l.shoe_id = n.shoe_id AND l.user_id = n.user_id
           WHERE n.size IS DISTINCT FROM l.size) d`);
-  const byId = new Map<string, { inLog: boolean; inLive: boolean; lines: string[]; ratings: boolean }>();
+  const lines = new Map<string, string[]>(); // per shoe of the log
+  const orphans = new Set<string>(); // shoes in the read model only
   for (const { id, in_log, in_live, columns } of shoes) {
-    const lines = (columns ?? []).map(([column, was, want]) => `shoe ${id}: ${column} is ${display(was)}, the log says ${display(want)}`);
-    byId.set(id, { inLog: in_log, inLive: in_live, lines, ratings: false });
+    if (!in_log) orphans.add(id);
+    else lines.set(id, in_live ? (columns ?? []).map(([c, was, want]) => `shoe ${id}: ${c} is ${display(was)}, the log says ${display(want)}`) : [`shoe ${id}: missing from shoes`]);
   }
   for (const { id, in_log, in_live } of ratings) {
-    if (!byId.has(id)) byId.set(id, { inLog: in_log, inLive: in_live, lines: [], ratings: false });
-    byId.get(id)!.ratings = true;
+    if (!in_log) orphans.add(id);
+    else if (in_live) lines.set(id, [...(lines.get(id) ?? []), `shoe ${id}: shoe_ratings differ from the log`]);
   }
-  const ids = [...byId.keys()].sort();
-  const differences = ids.flatMap((id) => {
-    const { inLog, inLive, lines, ratings } = byId.get(id)!;
-    if (!inLog) return [];
-    if (!inLive) return [`shoe ${id}: missing from shoes`];
-    return ratings ? [...lines, `shoe ${id}: shoe_ratings differ from the log`] : lines;
-  });
-  differences.push(...ids.filter((id) => !byId.get(id)!.inLog).map((id) => `shoe ${id}: in the read model but not in the log`));
+  const differences = [...lines.keys()].sort().flatMap((id) => lines.get(id)!);
+  differences.push(...[...orphans].sort().map((id) => `shoe ${id}: in the read model but not in the log`));
   return {
     differences,
     deleteShoes: shoes.filter((row) => row.in_live).map((row) => row.id),

@@ -6,18 +6,12 @@ import { rebuildShoeProjections, type RebuildPhase } from './shoe-projection.reb
 
 /**
  * `npm run projections:rebuild [-- --online] [--dry-run] [--wait] [--fresh] [--checkpoint-seconds <n>]`
- * folds the whole log with the domain's rules into shoes_next/shoe_ratings_next while the service keeps
- * serving, then, holding writers back (never readers), catches up, compares with the live tables and prints
- * every difference (shoe-projection.rebuild.ts).
- * - default: rewrites, in place, the live rows that differ;
- * - --online: swaps the rebuilt tables in for the live ones instead;
- * - --dry-run: compare only, write nothing to the live tables;
- * - --wait: when another rebuild runs, wait for it instead of exiting with code 3;
- * - --fresh: start from the beginning of the log even if an interrupted run left a checkpoint;
- * - --checkpoint-seconds <n>: how often to checkpoint while folding (default 30; 0: after every read).
- * Progress goes to stderr at most once per second; differences and the summary to stdout.
- * Exit codes: 0 the tables matched the log; 2 differences found (and, without --dry-run, repaired or
- * replaced); 3 another rebuild is running; 1 failed.
+ * (shoe-projection.rebuild.ts): default, repair the live rows that differ from the log; --online, swap the
+ * rebuilt tables in; --dry-run, compare only; --wait, wait for a running rebuild instead of exiting with 3;
+ * --fresh, ignore an interrupted run's checkpoint; --checkpoint-seconds, how often to checkpoint (30; 0:
+ * after every read). Progress to stderr; differences and the summary to stdout. Exit codes: 0 the tables
+ * matched the log; 2 differences found (and, but for --dry-run, repaired or replaced); 3 another rebuild
+ * is running; 1 failed.
  */
 const EXIT_ANOTHER_REBUILD = 3;
 

@@ -15,36 +15,27 @@ import { ProgressMeter, type ProgressListener } from './rebuild-progress';
  */
 export type RebuildPhase = 'building' | 'built' | 'comparing' | 'switching' | 'repairing' | 'done';
 
+/** The CLI's flags (rebuild.cli.ts), plus callbacks and the page size (default 10,000, the store's most). */
 export type RebuildOptions = RebuildLockOptions & {
-  /** Swap the next tables in for the live ones instead of repairing the live rows that differ. */
   online?: boolean;
-  /** Compare and report only; write nothing to the live tables. */
   dryRun?: boolean;
-  /** Progress, at most once per second (rebuild-progress.ts). */
+  fresh?: boolean;
+  /** Default 30,000 ms; 0: after every read. */
+  checkpointIntervalMs?: number;
+  /** At most once per second (rebuild-progress.ts). */
   onProgress?: ProgressListener;
   onPhase?: (phase: RebuildPhase) => void | Promise<void>;
-  /** Write a checkpoint at most this often while folding (default 30,000 ms; 0: after every read). */
-  checkpointIntervalMs?: number;
   /** Awaited after each checkpoint is committed. */
   onCheckpoint?: (checkpoint: { events: number; position: string | null }) => void | Promise<void>;
-  /** Start from the beginning of the log even if an interrupted rebuild left a checkpoint. */
-  fresh?: boolean;
-  /** Events per read (default 10,000, the store's most). */
   batchSize?: number;
 };
 
+/**
+ * resumedAfter: events folded by an interrupted run this one resumed (0: none); caughtUpEvents: folded
+ * with writers held back; position: the last event folded; switched: the next tables replaced the live ones.
+ */
 export type RebuildReport = {
-  events: number;
-  shoes: number;
-  differences: string[];
-  /** Events folded by an interrupted run before this one resumed from its checkpoint (0: none). */
-  resumedAfter: number;
-  /** Events folded under the writers' lock (appended while the rebuild ran). */
-  caughtUpEvents: number;
-  /** The last event folded: the checkpoint the live tables now match. */
-  position: string | null;
-  /** The next tables replaced the live ones (--online, not a dry run). */
-  switched: boolean;
+  events: number; shoes: number; differences: string[]; resumedAfter: number; caughtUpEvents: number; position: string | null; switched: boolean;
 };
 
 /** The projection_checkpoints row, and its phase while the next tables hold a fold a later run may resume. */
@@ -96,14 +87,8 @@ class Rebuild {
   private pendingCheckpoint: Promise<void> | undefined;
   private lastCheckpointAt = Date.now();
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly lock: RebuildLock,
-    private readonly options: RebuildOptions,
-  ) {
-    this.store = new EventStore(dataSource, null, SHOE_EVENT_UPCASTER_REGISTRY);
-    this.meter = new ProgressMeter(options.onProgress);
-    this.batchSize = options.batchSize ?? 10_000;
+  constructor(private readonly dataSource: DataSource, private readonly lock: RebuildLock, private readonly options: RebuildOptions) {
+    [this.store, this.meter, this.batchSize] = [new EventStore(dataSource, null, SHOE_EVENT_UPCASTER_REGISTRY), new ProgressMeter(options.onProgress), options.batchSize ?? 10_000];
   }
 
   async run(): Promise<RebuildReport> {
@@ -147,17 +132,12 @@ class Rebuild {
   }
 
   private async foldBelowHorizon(): Promise<void> {
-    const read = (after: string | null) => {
-      const page = this.read(after);
-      page.catch(() => undefined); // seen where the page is awaited, not as an unhandled rejection
-      return page;
-    };
-    let next = read(this.position);
+    let next = this.read(this.position);
     for (;;) {
       const page = await next;
       if (page.read === 0) return;
       const more = page.read === this.batchSize;
-      if (more) next = read(page.last);
+      if (more) (next = this.read(page.last)).catch(() => undefined); // the rejection is seen where it is awaited
       this.foldPage(page, 'building');
       if (Date.now() - this.lastCheckpointAt >= (this.options.checkpointIntervalMs ?? 30_000)) await this.checkpoint();
       if (!more) return;
@@ -219,15 +199,8 @@ class Rebuild {
     }
     await saveCheckpoint(tx, dryRun ? 'compared' : online ? 'switched' : 'repaired', this.position, this.events);
     if (!dryRun) await this.options.onPhase?.(online ? 'switching' : 'repairing');
-    return {
-      events: this.events,
-      shoes: this.fold.shoes.size,
-      differences: comparison.differences,
-      resumedAfter: this.resumedAfter,
-      caughtUpEvents: this.events - before,
-      position: this.position,
-      switched: !dryRun && !!online,
-    };
+    const { events, position, resumedAfter } = this;
+    return { events, shoes: this.fold.shoes.size, differences: comparison.differences, resumedAfter, caughtUpEvents: events - before, position, switched: !dryRun && !!online };
   }
 }
 
