@@ -248,6 +248,9 @@ it('rebuilds into new tables while writers and readers keep going, switches atom
   let heldRead: ReturnType<typeof readShoe> | undefined;
   let heldWrite: ReturnType<typeof rate> | undefined;
   let refusedCli: Awaited<ReturnType<typeof runCli>> | undefined;
+  // What the switch left, read at 'done', while this rebuild still holds the lock: right after it, the
+  // waiting rebuild starts and makes next tables and a checkpoint of its own.
+  let leftAtDone: { tables: unknown; checkpoint: { phase: string; events: string; t: string; g: string } } | undefined;
 
   const rebuilding = rebuildShoeProjections(db, {
     online: true,
@@ -265,6 +268,14 @@ it('rebuilds into new tables while writers and readers keep going, switches atom
         // Writers keep going while the rebuild catches up: let a few more land after the fold below the horizon.
         const mark = load.writes;
         await load.until(() => load.writes >= mark + 20);
+      }
+      if (phase === 'done') {
+        leftAtDone = {
+          tables: await one(`SELECT to_regclass('shoes_next') AS next, to_regclass('shoes_old') AS old`),
+          checkpoint: await one(
+            `SELECT phase, events_applied::text AS events, transaction_id::text AS t, global_position::text AS g FROM projection_checkpoints WHERE projection = 'shoes'`,
+          ),
+        };
       }
       if (phase === 'switching') {
         // Inside the switch, before COMMIT: a read and a write sent now must wait, then succeed on the new tables.
@@ -306,12 +317,10 @@ it('rebuilds into new tables while writers and readers keep going, switches atom
   expect(after.names).toEqual(before.names);
   expect(after.shoesOid).not.toBe(before.shoesOid);
   expect(after.ratingsOid).not.toBe(before.ratingsOid);
-  expect(await one(`SELECT to_regclass('shoes_next') AS next, to_regclass('shoes_old') AS old`)).toEqual({ next: null, old: null });
+  expect(leftAtDone?.tables).toEqual({ next: null, old: null });
   expect((await gqlOk(url(), ShoeDocument, { id: orphan })).shoe).toBeNull();
 
-  const checkpoint = await one<{ phase: string; events: string; t: string; g: string }>(
-    `SELECT phase, events_applied::text AS events, transaction_id::text AS t, global_position::text AS g FROM projection_checkpoints WHERE projection = 'shoes'`,
-  );
+  const checkpoint = leftAtDone!.checkpoint;
   expect(checkpoint.phase).toBe('switched');
   expect(Number(checkpoint.events)).toBe(report.events);
   expect(encodePosition(checkpoint.t, checkpoint.g)).toBe(report.position);

@@ -21,7 +21,7 @@ export const HOLD_BACK_PROJECTION_WRITERS = `SELECT pg_advisory_xact_lock(hashte
 
 /** Who holds the rebuild lock: pg_locks shows a bigint key as classid (high 32 bits) and objid (low), objsubid 1. */
 const REBUILD_LOCK_HOLDER = `
-  SELECT l.pid, a.application_name, a.backend_start, a.client_addr::text AS client_addr
+  SELECT l.pid, nullif(a.application_name, '') AS "applicationName", a.backend_start AS since, a.client_addr::text AS "clientAddress"
   FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -47,8 +47,6 @@ export function describeHolder(holder: RebuildLockHolder | null): string {
 }
 
 export type RebuildLock = {
-  /** The PostgreSQL backend pid of the connection holding the lock. */
-  backendPid: number;
   /** Throws unless this connection still holds the lock (checked in the last step, on `tx`). */
   assertHeld(tx: EntityManager): Promise<void>;
   release(): Promise<void>;
@@ -83,7 +81,6 @@ export async function acquireRebuildLock(dataSource: DataSource, options: Rebuil
       await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [REBUILD_KEY]);
     }
     return {
-      backendPid: pid,
       assertHeld: async (tx) => {
         const holder = await findHolder((sql, params) => tx.query(sql, params));
         if (holder?.pid !== pid) throw new Error(`lost the rebuild lock (its connection closed?); now held by ${describeHolder(holder)}`);
@@ -103,12 +100,5 @@ export async function acquireRebuildLock(dataSource: DataSource, options: Rebuil
 type Rows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
 async function findHolder(query: Rows): Promise<RebuildLockHolder | null> {
-  const [row] = await query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]);
-  if (!row) return null;
-  return {
-    pid: Number(row.pid),
-    applicationName: (row.application_name as string | null) || null,
-    since: row.backend_start ? new Date(row.backend_start as string | Date) : null,
-    clientAddress: (row.client_addr as string | null) ?? null,
-  };
+  return ((await query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]))[0] as RebuildLockHolder | undefined) ?? null;
 }

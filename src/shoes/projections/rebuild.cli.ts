@@ -25,23 +25,18 @@ const PHASE_MESSAGES: Record<RebuildPhase, string> = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      online: { type: 'boolean', default: false },
-      wait: { type: 'boolean', default: false },
-      fresh: { type: 'boolean', default: false },
-      'checkpoint-seconds': { type: 'string' },
-    },
-  });
-  const { online, wait, fresh } = values;
-  const dryRun = values['dry-run'];
+  const flag = { type: 'boolean', default: false } as const;
+  const { values } = parseArgs({ options: { 'dry-run': flag, online: flag, wait: flag, fresh: flag, 'checkpoint-seconds': { type: 'string' } } });
+  const { online, wait, fresh, 'dry-run': dryRun, 'checkpoint-seconds': checkpointSeconds } = values;
+  if (checkpointSeconds !== undefined && !(Number(checkpointSeconds) >= 0)) {
+    throw new Error(`--checkpoint-seconds must be a number of seconds, 0 or more (got ${JSON.stringify(checkpointSeconds)})`);
+  }
   const database = await openCliDatabase();
   try {
     const started = Date.now();
     const report = await rebuildShoeProjections(database.dataSource, {
       online, dryRun, wait, fresh,
-      checkpointIntervalMs: checkpointInterval(values['checkpoint-seconds']),
+      checkpointIntervalMs: checkpointSeconds === undefined ? undefined : Number(checkpointSeconds) * 1000,
       onWait: (holder) => process.stderr.write(`another rebuild is running (${describeHolder(holder)}); waiting for it to finish\n`),
       onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
       onPhase: (phase) => void process.stderr.write(`rebuild: ${PHASE_MESSAGES[phase]}\n`),
@@ -62,13 +57,6 @@ async function main(): Promise<void> {
   } finally {
     await database.close();
   }
-}
-
-function checkpointInterval(seconds: string | undefined): number | undefined {
-  if (seconds === undefined) return undefined;
-  const n = Number(seconds);
-  if (!(n >= 0)) throw new Error(`--checkpoint-seconds must be a number of seconds, 0 or more (got ${JSON.stringify(seconds)})`);
-  return n * 1000;
 }
 
 main().catch((err) => {

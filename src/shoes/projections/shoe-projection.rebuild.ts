@@ -8,11 +8,7 @@ import { compareWithLive, createNextTables, dropNextTables, repairLive, swapInNe
 import { acquireRebuildLock, HOLD_BACK_PROJECTION_WRITERS, type RebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 
-/**
- * Milestones, for the CLI's messages and for tests that act at a precise moment: building (the fold
- * starts), built (the log below the horizon is in the next tables), comparing (under the writers' lock),
- * switching or repairing (the live tables are swapped or repaired, not yet committed), done (committed).
- */
+/** Milestones (for the CLI, and tests that act at a precise moment); switching/repairing: done, not yet committed. */
 export type RebuildPhase = 'building' | 'built' | 'comparing' | 'switching' | 'repairing' | 'done';
 
 /** The CLI's flags (rebuild.cli.ts), plus callbacks and the page size (default 10,000, the store's most). */
@@ -115,20 +111,14 @@ class Rebuild {
       [CHECKPOINT],
     );
     if (saved?.phase === FOLDING && saved.staged && !this.options.fresh) {
-      const ratings = new Map<string, Record<string, FitSize>>(
-        (await this.dataSource.query(`SELECT shoe_id::text AS id, json_object_agg(user_id, size) AS r FROM shoe_ratings_next GROUP BY shoe_id`)).map(
-          (row: { id: string; r: Record<string, FitSize> }) => [row.id, row.r],
-        ),
-      );
+      const rows: { id: string; r: Record<string, FitSize> }[] = await this.dataSource.query(`SELECT shoe_id::text AS id, json_object_agg(user_id, size) AS r FROM shoe_ratings_next GROUP BY shoe_id`);
+      const ratings = new Map(rows.map(({ id, r }) => [id, r]));
       for (const row of (await this.dataSource.query(`SELECT * FROM shoes_next`)) as ShoeRow[]) this.fold.adopt(row, ratings.get(row.id) ?? {});
       this.position = saved.t === null || saved.g === null ? null : encodePosition(saved.t, saved.g);
       this.events = this.resumedAfter = saved.events;
       return;
     }
-    await this.dataSource.transaction(async (tx) => {
-      await createNextTables(tx);
-      await saveCheckpoint(tx, FOLDING, null, 0, true);
-    });
+    await this.dataSource.transaction((tx) => createNextTables(tx).then(() => saveCheckpoint(tx, FOLDING, null, 0, true)));
   }
 
   private async foldBelowHorizon(): Promise<void> {
@@ -149,8 +139,8 @@ class Rebuild {
     const events = tx
       ? await this.store.readAllCommitted(tx, { after, limit: this.batchSize })
       : await this.store.readAllOfType({ streamType: SHOE_STREAM_TYPE, after, limit: this.batchSize });
-    const shoeEvents = events.filter((e) => e.streamType === SHOE_STREAM_TYPE) as RecordedEvent<ShoeEvent>[];
-    return { events: shoeEvents, read: events.length, last: events.length ? events[events.length - 1].position : null };
+    const last = events.length ? events[events.length - 1].position : null;
+    return { events: events.filter((e) => e.streamType === SHOE_STREAM_TYPE) as RecordedEvent<ShoeEvent>[], read: events.length, last };
   }
 
   private foldPage(page: Page, phase: string): Promise<void> {
@@ -215,16 +205,10 @@ async function saveCheckpoint(tx: EntityManager, phase: string, position: string
 }
 
 type ExistingShoe = Extract<Shoe, { status: 'existing' }>;
-/**
- * One stream folded, with what the read model records besides (first and last event time) and what the
- * next checkpoint must write: `stored` once its rows are in the next tables, then the users whose rating changed.
- */
+/** A stream folded, its first and last event time, `stored` once its rows are in the next tables, then the users whose rating changed. */
 type Folded = { shoe: ExistingShoe; createdAt: Date; updatedAt: Date; stored: boolean; users: Set<string> };
 
-/**
- * The whole log folded in memory with the domain's rules, stream by stream, fed in log order. Memory: the
- * read model itself, about 100 bytes per current user rating plus a few hundred per shoe.
- */
+/** The whole log folded in memory (the read model: ~100 bytes per user rating, a few hundred per shoe), fed in log order. */
 class ShoeFold {
   readonly shoes = new Map<string, Folded>();
   private changed = new Set<Folded>();

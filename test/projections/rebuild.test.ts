@@ -19,7 +19,7 @@ let dataSource: DataSource;
 let pg: Client;
 
 beforeAll(async () => {
-  db = await createTestDatabase('tts_offline_rebuild');
+  db = await createTestDatabase('tts_rebuild');
   dataSource = await new DataSource(dataSourceOptions(db.url, 4)).initialize();
   await runMigrations(dataSource);
   pg = new Client({ connectionString: db.url });
