@@ -16,7 +16,7 @@ export type ShoeRow = {
 };
 /** Ratings as parallel columns (one array parameter each: one round trip for many rows). */
 export type RatingRows = { shoeIds: string[]; userIds: string[]; sizes: number[] };
-/** What a checkpoint writes: whole shoe rows, ratings to set, and (shoe, user) pairs whose rating is gone. */
+/** What a checkpoint writes: whole shoe rows, (shoe, user) pairs to delete first, then ratings to insert. */
 export type NextRows = { shoes: ShoeRow[]; rated: RatingRows; gone: RatingRows };
 
 /** Empty copies of the live tables; a leftover of an earlier rebuild is dropped first (starting over is always correct). */
@@ -35,17 +35,15 @@ export async function writeNextTables(db: Sql, { shoes, rated, gone }: NextRows)
   // All of them deleted first: a rename may hand a name_key from one of them to another.
   await db.query(`DELETE FROM shoes_next WHERE id = ANY($1::uuid[])`, [shoes.map((row) => row.id)]);
   await db.query(`INSERT INTO shoes_next SELECT * FROM json_populate_recordset(NULL::shoes_next, $1)`, [JSON.stringify(shoes)]);
-  for (let i = 0; i < rated.shoeIds.length; i += CHUNK) {
-    await db.query(
-      `INSERT INTO shoe_ratings_next SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[])
-       ON CONFLICT (shoe_id, user_id) DO UPDATE SET size = EXCLUDED.size`,
-      [rated.shoeIds.slice(i, i + CHUNK), rated.userIds.slice(i, i + CHUNK), rated.sizes.slice(i, i + CHUNK)],
-    );
-  }
   await db.query(
     `DELETE FROM shoe_ratings_next r USING unnest($1::uuid[], $2::text[]) AS g(shoe_id, user_id) WHERE r.shoe_id = g.shoe_id AND r.user_id = g.user_id`,
     [gone.shoeIds, gone.userIds],
   );
+  for (let i = 0; i < rated.shoeIds.length; i += CHUNK) {
+    await db.query(`INSERT INTO shoe_ratings_next SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[])`, [
+      rated.shoeIds.slice(i, i + CHUNK), rated.userIds.slice(i, i + CHUNK), rated.sizes.slice(i, i + CHUNK),
+    ]);
+  }
 }
 
 /** The next tables against the live ones: the report's lines, and which live rows the repair rewrites. */

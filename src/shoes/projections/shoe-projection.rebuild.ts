@@ -242,11 +242,10 @@ class ShoeFold {
         id: shoe.shoeId, name: shoe.name, brand: shoe.brand, name_key: shoeNameKey(shoe.brand, shoe.name), created_at: createdAt, updated_at: updatedAt,
         version: shoe.version, rating_count: shoe.stats.count, rating_sum: shoe.stats.sum, size_1, size_2, size_3, size_4, size_5,
       });
+      // A changed rating is deleted, then inserted if there is one: plain INSERTs cost half an upsert's.
       for (const userId of folded.stored ? folded.users : Object.keys(shoe.ratingsByUser)) {
-        const to = Object.hasOwn(shoe.ratingsByUser, userId) ? rows.rated : rows.gone;
-        to.shoeIds.push(shoe.shoeId);
-        to.userIds.push(userId);
-        to.sizes.push(shoe.ratingsByUser[userId]);
+        if (folded.stored) add(rows.gone, shoe.shoeId, userId, 0);
+        if (Object.hasOwn(shoe.ratingsByUser, userId)) add(rows.rated, shoe.shoeId, userId, shoe.ratingsByUser[userId]);
       }
       folded.stored = true;
       folded.users.clear();
@@ -254,4 +253,10 @@ class ShoeFold {
     this.changed.clear();
     return rows;
   }
+}
+
+function add(rows: NextRows['rated'], shoeId: string, userId: string, size: number): void {
+  rows.shoeIds.push(shoeId);
+  rows.userIds.push(userId);
+  rows.sizes.push(size);
 }
