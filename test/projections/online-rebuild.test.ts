@@ -6,10 +6,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { encodePosition, positionSortKey } from '../../src/event-store/position';
-import { rebuildShoeProjectionsOnline, type OnlineRebuildPhase } from '../../src/shoes/projections/online-rebuild';
 import { RebuildAlreadyRunningError, type RebuildLockHolder } from '../../src/shoes/projections/projection-locks';
 import type { RebuildProgress } from '../../src/shoes/projections/rebuild-progress';
-import { rebuildShoeProjections, type RebuildReport } from '../../src/shoes/projections/shoe-projection.rebuild';
+import { rebuildShoeProjections, type RebuildPhase, type RebuildReport } from '../../src/shoes/projections/shoe-projection.rebuild';
 import { WriteShoeCommand } from '../../src/shoes/commands/write-shoe.handler';
 import {
   CreateShoeDocument,
@@ -248,28 +247,40 @@ it('rebuilds into new tables while writers and readers keep going, switches atom
   await load.until(() => load.writes >= 20 && load.reads >= 20);
   const writesBefore = load.writes;
   const progress: RebuildProgress[] = [];
-  const phases: OnlineRebuildPhase[] = [];
+  const phases: RebuildPhase[] = [];
   let waitedFor: RebuildLockHolder | null = null;
   let waiting: Promise<RebuildReport> | undefined;
   let heldRead: ReturnType<typeof readShoe> | undefined;
   let heldWrite: ReturnType<typeof rate> | undefined;
   let refusedCli: Awaited<ReturnType<typeof runCli>> | undefined;
+  // What the switch left, read at 'done', while this rebuild still holds the lock: right after it, the
+  // waiting rebuild starts and makes next tables and a checkpoint of its own.
+  let leftAtDone: { tables: unknown; checkpoint: { phase: string; events: string; t: string; g: string } } | undefined;
 
-  const rebuilding = rebuildShoeProjectionsOnline(db, {
+  const rebuilding = rebuildShoeProjections(db, {
+    online: true,
     batchSize: 500,
     onProgress: (p) => progress.push(p),
     onPhase: async (phase) => {
       phases.push(phase);
       if (phase === 'built') {
-        // A second rebuild, offline or online, in-process or from the CLI, is refused while this one runs...
-        await expect(rebuildShoeProjectionsOnline(db)).rejects.toThrow(ANOTHER_REBUILD);
+        // A second rebuild, in place or online, in-process or from the CLI, is refused while this one runs...
+        await expect(rebuildShoeProjections(db, { online: true })).rejects.toThrow(ANOTHER_REBUILD);
         await expect(rebuildShoeProjections(db, { dryRun: true })).rejects.toBeInstanceOf(RebuildAlreadyRunningError);
         refusedCli = await runCli(['--online']);
         // ...or waits for it with `wait` (it checks the result against the log once this one is done).
         waiting = rebuildShoeProjections(db, { dryRun: true, wait: true, onWait: (holder) => (waitedFor = holder) });
-        // Writers keep going while the rebuild catches up: let a few more land after the first pass.
+        // Writers keep going while the rebuild catches up: let a few more land after the fold below the horizon.
         const mark = load.writes;
         await load.until(() => load.writes >= mark + 20);
+      }
+      if (phase === 'done') {
+        leftAtDone = {
+          tables: await one(`SELECT to_regclass('shoes_next') AS next, to_regclass('shoes_old') AS old`),
+          checkpoint: await one(
+            `SELECT phase, events_applied::text AS events, transaction_id::text AS t, global_position::text AS g FROM projection_checkpoints WHERE projection = 'shoes'`,
+          ),
+        };
       }
       if (phase === 'switching') {
         // Inside the switch, before COMMIT: a read and a write sent now must wait, then succeed on the new tables.
@@ -304,19 +315,17 @@ it('rebuilds into new tables while writers and readers keep going, switches atom
       `shoe ${orphan}: in the read model but not in the log`,
     ].sort(),
   );
-  // At least the 20 writes awaited after the first pass, but for the few (one per writer) whose
-  // response came after the first pass although their commit came before its last read.
+  // At least the 20 writes awaited after the fold below the horizon, but for the few (one per writer)
+  // whose response came after it although their commit came before its last read.
   expect(report.caughtUpEvents).toBeGreaterThanOrEqual(20 - 2);
   const after = await catalog();
   expect(after.names).toEqual(before.names);
   expect(after.shoesOid).not.toBe(before.shoesOid);
   expect(after.ratingsOid).not.toBe(before.ratingsOid);
-  expect(await one(`SELECT to_regclass('shoes_next') AS next, to_regclass('shoes_old') AS old`)).toEqual({ next: null, old: null });
+  expect(leftAtDone?.tables).toEqual({ next: null, old: null });
   expect((await gqlOk(url(), ShoeDocument, { id: orphan })).shoe).toBeNull();
 
-  const checkpoint = await one<{ phase: string; events: string; t: string; g: string }>(
-    `SELECT phase, events_applied::text AS events, transaction_id::text AS t, global_position::text AS g FROM projection_checkpoints WHERE projection = 'shoes'`,
-  );
+  const checkpoint = leftAtDone!.checkpoint;
   expect(checkpoint.phase).toBe('switched');
   expect(Number(checkpoint.events)).toBe(report.events);
   expect(encodePosition(checkpoint.t, checkpoint.g)).toBe(report.position);
@@ -342,7 +351,7 @@ it('rebuilds into new tables while writers and readers keep going, switches atom
   expect((await checkProjections(server.db.url)).differences).toEqual([]);
 });
 
-it('with dryRun compares without switching; the built CLI with --online repairs (exit code 2), then the offline --dry-run finds nothing (0)', async () => {
+it('with dryRun compares without switching; the built CLI with --online repairs (exit code 2), then the in-place --dry-run finds nothing (0)', async () => {
   const name = (await one<{ name: string }>(`SELECT name FROM shoes WHERE id = $1`, [cold])).name;
   await db.query(`UPDATE shoes SET name = 'Tampered' WHERE id = $1`, [cold]);
   const tampered = `shoe ${cold}: name is Tampered, the log says ${name}`;
@@ -352,12 +361,12 @@ it('with dryRun compares without switching; the built CLI with --online repairs 
 
   let first, second;
   try {
-    const dryRun = await rebuildShoeProjectionsOnline(db, { dryRun: true });
+    const dryRun = await rebuildShoeProjections(db, { online: true, dryRun: true });
     expect(dryRun).toMatchObject({ switched: false, differences: [tampered] });
     expect(await catalog()).toEqual(before); // the same live tables, untouched
     expect(await one(`SELECT to_regclass('shoes_next') AS next, phase FROM projection_checkpoints`)).toEqual({ next: null, phase: 'compared' });
     first = await runCli(['--online']);
-    second = await runCli(['--dry-run']); // offline, as before: compares the switched tables with the fold
+    second = await runCli(['--dry-run']); // in place: compares the switched tables with the fold
   } finally {
     await load.stop();
   }

@@ -3,31 +3,25 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { pgClientConfig } from '../../event-store/pg-client-config';
 
 /**
- * The two advisory locks around the shoe read model. Both are bigint keys from hashtextextended, like the
- * stream and migration locks, and both live per database (PostgreSQL scopes advisory locks by database).
- *
+ * The two advisory locks around the shoe read model (bigint keys from hashtextextended, per database):
  * 1. Projection writers (transaction level). Every write takes it SHARED as step 0, before its stream
- *    lock, and holds it until COMMIT (ShoeCommandRunner.lock). An online rebuild's switch takes it
- *    EXCLUSIVELY: that waits for every in-flight writer to commit and holds new ones back until the switch
- *    commits. An advisory lock assigns no transaction id, so lockStreams still finds none afterwards.
- * 2. Rebuild (session level, on a connection of its own): one rebuild at a time, offline or online,
- *    across every instance. It is released when the rebuild ends, and by PostgreSQL when its connection
- *    dies, so a killed rebuild never leaves it behind.
+ *    lock, and holds it until COMMIT. A rebuild's last step takes it EXCLUSIVELY: that waits for every
+ *    in-flight writer to commit and holds new ones back until the rebuild commits. An advisory lock
+ *    assigns no transaction id, so lockStreams still finds none afterwards.
+ * 2. Rebuild (session level, on a connection of its own): one rebuild at a time across every instance,
+ *    released when the rebuild ends, or by PostgreSQL when its connection dies (a killed rebuild).
  */
 const PROJECTION_WRITERS_KEY = 'true-to-size:projection-writers';
 const REBUILD_KEY = 'true-to-size:projections:rebuild';
 
 /** Step 0 of every write. */
 export const SHARE_PROJECTION_WRITERS_LOCK = `SELECT pg_advisory_xact_lock_shared(hashtextextended('${PROJECTION_WRITERS_KEY}', 0))`;
-/** The switch: waits for in-flight writers, then keeps new ones out until COMMIT. */
+/** A rebuild's last step: waits for in-flight writers, then keeps new ones out until COMMIT. */
 export const HOLD_BACK_PROJECTION_WRITERS = `SELECT pg_advisory_xact_lock(hashtextextended('${PROJECTION_WRITERS_KEY}', 0))`;
 
-/**
- * Who holds the rebuild lock in this database. pg_locks shows a bigint advisory key as classid (high 32
- * bits) and objid (low 32 bits) with objsubid 1.
- */
+/** Who holds the rebuild lock: pg_locks shows a bigint key as classid (high 32 bits) and objid (low), objsubid 1. */
 const REBUILD_LOCK_HOLDER = `
-  SELECT l.pid, a.application_name, a.backend_start, a.client_addr::text AS client_addr
+  SELECT l.pid, nullif(a.application_name, '') AS "applicationName", a.backend_start AS since, a.client_addr::text AS "clientAddress"
   FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -53,9 +47,7 @@ export function describeHolder(holder: RebuildLockHolder | null): string {
 }
 
 export type RebuildLock = {
-  /** The PostgreSQL backend pid of the connection holding the lock. */
-  backendPid: number;
-  /** Throws unless this connection still holds the lock (checked inside the switch, on `tx`). */
+  /** Throws unless this connection still holds the lock (checked in the last step, on `tx`). */
   assertHeld(tx: EntityManager): Promise<void>;
   release(): Promise<void>;
 };
@@ -73,7 +65,7 @@ export type RebuildLockOptions = {
  */
 export async function acquireRebuildLock(dataSource: DataSource, options: RebuildLockOptions = {}): Promise<RebuildLock> {
   const client = new Client(pgClientConfig(dataSource.options, `projections:rebuild (node pid ${process.pid})`));
-  // A dropped connection also drops the lock; the switch checks it still holds it (assertHeld).
+  // A dropped connection also drops the lock; the last step checks it still holds it (assertHeld).
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -89,7 +81,6 @@ export async function acquireRebuildLock(dataSource: DataSource, options: Rebuil
       await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [REBUILD_KEY]);
     }
     return {
-      backendPid: pid,
       assertHeld: async (tx) => {
         const holder = await findHolder((sql, params) => tx.query(sql, params));
         if (holder?.pid !== pid) throw new Error(`lost the rebuild lock (its connection closed?); now held by ${describeHolder(holder)}`);
@@ -109,12 +100,5 @@ export async function acquireRebuildLock(dataSource: DataSource, options: Rebuil
 type Rows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
 async function findHolder(query: Rows): Promise<RebuildLockHolder | null> {
-  const [row] = await query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]);
-  if (!row) return null;
-  return {
-    pid: Number(row.pid),
-    applicationName: (row.application_name as string | null) || null,
-    since: row.backend_start ? new Date(row.backend_start as string | Date) : null,
-    clientAddress: (row.client_addr as string | null) ?? null,
-  };
+  return ((await query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]))[0] as RebuildLockHolder | undefined) ?? null;
 }

@@ -1,6 +1,6 @@
 /** Where a rebuild stands, as the CLI prints it on stderr. */
 export type RebuildProgress = {
-  /** What it is doing: 'folding' (offline), 'building', 'catching up' or 'switching' (online). */
+  /** What it is doing: 'building' (folding below the horizon) or 'catching up' (writers held back). */
   phase: string;
   /** Events applied so far. */
   events: number;

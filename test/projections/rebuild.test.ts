@@ -9,7 +9,7 @@ import { checkReadModel, writeSyntheticEvents } from '../support/synthetic-shoe-
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**
- * The offline `projections:rebuild` on logs made by the synthetic generator (every event decided by the
+ * `projections:rebuild` (repairing in place, the default) on logs made by the synthetic generator (every event decided by the
  * domain, written straight into the events table as the store writes it, the read model left behind):
  * the rebuilt tables must equal the generator's own fold, also when the rebuild was interrupted and
  * resumed from a checkpoint while events kept being appended.
@@ -19,7 +19,7 @@ let dataSource: DataSource;
 let pg: Client;
 
 beforeAll(async () => {
-  db = await createTestDatabase('tts_offline_rebuild');
+  db = await createTestDatabase('tts_rebuild');
   dataSource = await new DataSource(dataSourceOptions(db.url, 4)).initialize();
   await runMigrations(dataSource);
   pg = new Client({ connectionString: db.url });
@@ -63,8 +63,8 @@ it('rebuilds a log written straight into the events table to the fold the genera
   const ids = log.expected().map((s) => s.shoeId).sort();
   expect(report.differences).toEqual(ids.map((id) => `shoe ${id}: missing from shoes`));
   expect(await checkReadModel(pg, log.expected())).toEqual([]);
-  // Within its checkpoint interval it never wrote a checkpoint.
-  expect(await checkpoint()).toBeUndefined();
+  // Done: the checkpoint says so, and the next tables it folded into are gone.
+  expect(await checkpoint()).toEqual({ phase: 'repaired', events: 30_000, staged: false });
   expect(await rebuildShoeProjections(dataSource, { dryRun: true })).toMatchObject({ events: 30_000, differences: [] });
 });
 
@@ -102,7 +102,7 @@ it('resumes from its last checkpoint after an interruption, folding what was app
   const before = await logSize();
 
   await expect(rebuildShoeProjections(dataSource, { batchSize: 2000, checkpointIntervalMs: 0, onCheckpoint: crashAt(3) })).rejects.toThrow(Crash);
-  expect(await checkpoint()).toEqual({ phase: 'offline: folding', events: 6000, staged: true });
+  expect(await checkpoint()).toEqual({ phase: 'folding', events: 6000, staged: true });
   // The live tables are as they were: none of the new events is in them.
   expect((await checkReadModel(pg, more.expected(), 1000)).length).toBeGreaterThan(0);
   expect(await checkReadModel(pg, log.expected())).toEqual([]);
@@ -122,7 +122,7 @@ it('resumes from its last checkpoint after an interruption, folding what was app
   expect(report).toMatchObject({ resumedAfter: 6000, events: before + 24_000 - 8000, shoes: more.expected().length });
   expect(report.events).toBe(await logSize());
   expect(await checkReadModel(pg, more.expected())).toEqual([]);
-  expect(await checkpoint()).toEqual({ phase: 'offline: repaired', events: report.events, staged: false });
+  expect(await checkpoint()).toEqual({ phase: 'repaired', events: report.events, staged: false });
   expect(await rebuildShoeProjections(dataSource, { dryRun: true })).toMatchObject({ differences: [], resumedAfter: 0 });
   log = more;
 });
@@ -130,16 +130,16 @@ it('resumes from its last checkpoint after an interruption, folding what was app
 it('with `fresh` ignores a checkpoint and starts over; a dry run changes no live row and drops its checkpoint tables', async () => {
   await dataSource.query(`UPDATE shoes SET version = version + 1 WHERE id = (SELECT id FROM shoes ORDER BY id LIMIT 1)`);
   await expect(rebuildShoeProjections(dataSource, { dryRun: true, batchSize: 5000, checkpointIntervalMs: 0, onCheckpoint: crashAt(1) })).rejects.toThrow(Crash);
-  expect(await checkpoint()).toMatchObject({ phase: 'offline: folding', events: 5000, staged: true });
+  expect(await checkpoint()).toMatchObject({ phase: 'folding', events: 5000, staged: true });
 
-  // Fresh, and done before its first checkpoint: the old checkpoint is gone all the same.
+  // Fresh: the old checkpoint is not resumed, and is gone all the same.
   const dry = await rebuildShoeProjections(dataSource, { dryRun: true, fresh: true });
   expect(dry).toMatchObject({ resumedAfter: 0, events: await logSize() });
   expect(dry.differences).toEqual([expect.stringMatching(/^shoe \S+: version is \d+, the log says \d+$/)]);
-  expect(await checkpoint()).toEqual({ phase: 'offline: compared', events: dry.events, staged: false });
+  expect(await checkpoint()).toEqual({ phase: 'compared', events: dry.events, staged: false });
   // A dry run that did checkpoint drops its tables at the end.
   expect(await rebuildShoeProjections(dataSource, { dryRun: true, batchSize: 5000, checkpointIntervalMs: 0 })).toEqual(dry);
-  expect(await checkpoint()).toEqual({ phase: 'offline: compared', events: dry.events, staged: false });
+  expect(await checkpoint()).toEqual({ phase: 'compared', events: dry.events, staged: false });
   expect(await checkReadModel(pg, log.expected())).toEqual([expect.stringMatching(/version is/)]);
 
   expect((await rebuildShoeProjections(dataSource)).differences).toEqual(dry.differences);
