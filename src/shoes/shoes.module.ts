@@ -18,7 +18,7 @@ import { ShoeEntity, ShoeRatingEntity, IdempotencyKeyEntity } from './projection
 import { GetShoeHandler } from './queries/get-shoe.query';
 import { ListEventsHandler } from './queries/list-events.query';
 import { ListShoesHandler } from './queries/list-shoes.query';
-import { ShoeLiveStreams } from './queries/shoe-live-streams.service';
+import { ShoeChanges } from './queries/shoe-changes.service';
 
 /** The shoes feature slice: GraphQL edge → CommandBus/QueryBus → handlers → event store and read model. */
 @Module({
@@ -40,7 +40,7 @@ import { ShoeLiveStreams } from './queries/shoe-live-streams.service';
     GetShoeHandler,
     ListShoesHandler,
     ListEventsHandler,
-    ShoeLiveStreams,
+    ShoeChanges,
     ShoeQueriesResolver,
     ShoeMutationsResolver,
     ShoeSubscriptionsResolver,
