@@ -12,15 +12,8 @@ export const ALL_STREAMS = '*';
 /** A subscription that fell behind ends with this item (then done), so the client learns where to resume. */
 export type Lagged = { lagged: true; lastPosition: string | null };
 
-/**
- * What a subscription takes besides its trigger. A trigger names a topic, as in every PubSubEngine; where to start
- * in the log is an option: subscribe's own third argument, and a second argument of asyncIterableIterator (the
- * interface's takes triggers only, which would leave a cursor to be spelled into the trigger's name).
- */
-export type FeedSubscribeOptions = {
-  /** Replay every event after this cursor, then go on live; null or absent: only what the feed reads from now on. */
-  after?: string | null;
-};
+/** `after`: replay every event after this cursor, then go on live; null or absent: only what the feed reads from now on. */
+export type FeedSubscribeOptions = { after?: string | null };
 
 /**
  * graphql-subscriptions' PubSubEngine over the process's EventFeed: the face subscription resolvers listen through.
@@ -30,6 +23,10 @@ export type FeedSubscribeOptions = {
  * stream then costs nothing for the others' events, and its iterator stays synchronously consumable
  * (sync-consumer.ts), which withFilter's promise chain per event and subscriber would hide from the direct socket
  * writes of src/graphql/shared-subscription-results.ts (L's fan-out speed).
+ *
+ * A trigger names a topic, as in every PubSubEngine; where to start in the log is an option: subscribe's own third
+ * argument, and a second argument of asyncIterableIterator (the interface's takes triggers only, which would leave a
+ * cursor to be spelled into the trigger's name).
  */
 @Injectable()
 export class EventFeedPubSub extends PubSubEngine {

@@ -13,7 +13,7 @@ export class ShoeChanges {
 
   constructor(private readonly queryBus: QueryBus) {}
 
-  /** The shoe after each event of `events` (none for an event of no shoe); a Lagged item passes on, and ends it. */
+  /** The shoe after each event of `events` (nothing for an event of no shoe); a final Lagged item passes on as it is. */
   after(events: AsyncIterableIterator<LogItem>): AsyncIterableIterator<ShoeEntity | Lagged> {
     const reads = this.reads;
     return closable(events, async (): Promise<IteratorResult<ShoeEntity | Lagged>> => {
