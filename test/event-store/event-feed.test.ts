@@ -1,5 +1,5 @@
 import { PubSubEngine } from 'graphql-subscriptions';
-import { EventFeed, EventFeedOptions, EventSubscription, SubscriptionLaggedError } from '../../src/event-store/event-feed';
+import { EventFeed, EventFeedOptions, SubscriptionLaggedError } from '../../src/event-store/event-feed';
 import { ALL_STREAMS, EventFeedPubSub, Lagged } from '../../src/event-store/event-feed.pub-sub';
 import { EventStore, RecordedEvent } from '../../src/event-store/event-store';
 import { encodePosition, InvalidPositionError } from '../../src/event-store/position';
@@ -43,7 +43,7 @@ async function startFeed(options: EventFeedOptions = SMALL, store = kit.store): 
 }
 
 /** The next `count` events of `subscription`, or a failure after `timeoutMs`. */
-async function take(subscription: EventSubscription, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
+async function take(subscription: AsyncIterator<RecordedEvent>, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   const deadline = Date.now() + timeoutMs;
   while (events.length < count) {
@@ -252,16 +252,18 @@ describe('EventFeedPubSub: the feed as graphql-subscriptions’ PubSubEngine', (
     const [mine, other] = [newStreamId(), newStreamId()];
     const received = inbox();
     const id = await pubSub.subscribe(mine, received.onMessage);
+    const sentinel = pubSub.asyncIterableIterator<RecordedEvent>(mine); // delivered in the same turn as `received`
 
     const appended = await appendLocked(kit.store, mine, testEvents(2));
     await appendLocked(kit.store, other, testEvents(1));
-    await eventually(async () => (received.messages.length >= 2 ? true : undefined));
+    await take(sentinel, 2);
     pubSub.unsubscribe(id);
     await appendLocked(kit.store, mine, testEvents(1));
-    await sleep(300); // the feed polls every 100 ms: time enough for a delivery that should not happen
+    await take(sentinel, 1);
 
     expect(pubSub).toBeInstanceOf(PubSubEngine);
     expect(positions(received.messages as RecordedEvent[])).toEqual(positions(appended));
+    await sentinel.return();
   });
 
   it('given `after`, when iterating asyncIterableIterator, then it replays from the store and goes on live, synchronously consumable', async () => {
@@ -272,7 +274,7 @@ describe('EventFeedPubSub: the feed as graphql-subscriptions’ PubSubEngine', (
     const iterator = pubSub.asyncIterableIterator<RecordedEvent>(streamId, { after: history[0].position });
 
     const more = await appendLocked(kit.store, streamId, testEvents(3));
-    const received = await take(iterator as unknown as EventSubscription, 42);
+    const received = await take(iterator, 42);
 
     expect(isSyncConsumable(iterator)).toBe(true);
     expect(positions(received)).toEqual(positions([...history.slice(1), ...more]));
@@ -287,7 +289,7 @@ describe('EventFeedPubSub: the feed as graphql-subscriptions’ PubSubEngine', (
       ...(await appendLocked(kit.store, newStreamId(), testEvents(1))),
     ];
 
-    expect(positions(await take(iterator as unknown as EventSubscription, 2))).toEqual(positions(appended));
+    expect(positions(await take(iterator, 2))).toEqual(positions(appended));
     await iterator.return();
   });
 
@@ -295,8 +297,7 @@ describe('EventFeedPubSub: the feed as graphql-subscriptions’ PubSubEngine', (
     const pubSub = pubSubOf(await startFeed());
     const [a, b] = [newStreamId(), newStreamId()];
     const iterator = pubSub.asyncIterableIterator<RecordedEvent>([a, b]);
-    const first = iterator.next(); // subscribes
-    await sleep(100);
+    const first = iterator.next(); // subscribes (within this turn: no cursor to check)
     const [fromA] = await appendLocked(kit.store, a, testEvents(1));
     const [fromB] = await appendLocked(kit.store, b, testEvents(1));
 
@@ -306,16 +307,21 @@ describe('EventFeedPubSub: the feed as graphql-subscriptions’ PubSubEngine', (
     await iterator.return();
   });
 
-  it('given a consumer that never reads, then its iterator ends with a Lagged item naming where to resume', async () => {
-    const feed = await startFeed();
-    const startedAt = feed.position;
-    const iterator = pubSubOf(feed).asyncIterableIterator<RecordedEvent | Lagged>(ALL_STREAMS);
+  it('given a consumer that stops reading, then its iterator ends with a Lagged item naming the last event it got', async () => {
+    const pubSub = pubSubOf(await startFeed());
+    const slow = pubSub.asyncIterableIterator<RecordedEvent | Lagged>(ALL_STREAMS);
+    const fast = pubSub.asyncIterableIterator<RecordedEvent>(ALL_STREAMS);
     const streamId = newStreamId();
-    for (let i = 0; i < 20; i++) await appendLocked(kit.store, streamId, testEvents(4)); // 80 > the 50-event queue
-    await sleep(300);
+    const receiving = take(fast, 81);
+    const [first] = await appendLocked(kit.store, streamId, testEvents(1));
+    await expect(slow.next()).resolves.toEqual({ done: false, value: first });
 
-    await expect(iterator.next()).resolves.toEqual({ done: false, value: { lagged: true, lastPosition: startedAt } });
-    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+    for (let i = 0; i < 20; i++) await appendLocked(kit.store, streamId, testEvents(4)); // 80 > the 50-event queue
+    await receiving;
+
+    await expect(slow.next()).resolves.toEqual({ done: false, value: { lagged: true, lastPosition: first.position } });
+    await expect(slow.next()).resolves.toEqual({ done: true, value: undefined });
+    await fast.return();
   });
 
   it('refuses unknown and malformed cursors, and publishing past the log', async () => {
