@@ -10,7 +10,7 @@ import { ShoeSubscriptionsResolver } from './graphql/shoe-subscriptions.resolver
 import { GetShoeHandler } from './queries/get-shoe.query';
 import { ListEventsHandler } from './queries/list-events.query';
 import { ListShoesHandler } from './queries/list-shoes.query';
-import { ShoeLiveStreams } from './queries/shoe-live-streams.service';
+import { ShoeChanges } from './queries/shoe-changes.service';
 import { RatingGroupCommit } from './write/rating-group-commit';
 import { ShoeWritePipeline } from './write/shoe-write-pipeline';
 
@@ -29,7 +29,7 @@ import { ShoeWritePipeline } from './write/shoe-write-pipeline';
     GetShoeHandler,
     ListShoesHandler,
     ListEventsHandler,
-    ShoeLiveStreams,
+    ShoeChanges,
     ShoeQueriesResolver,
     ShoeMutationsResolver,
     ShoeSubscriptionsResolver,

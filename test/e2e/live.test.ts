@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { encodePosition } from '../../src/event-store/position';
 import {
   CreateShoeDocument,
   RenameShoeDocument,
@@ -67,6 +68,12 @@ it('shoeEvents(after:) replays from the log, then continues live without gap or 
   const items = await sub.waitFor(5);
   expect(items.map((i) => i.data?.shoeEvents.version)).toEqual([3, 4, 5, 6, 7]);
   sub.stop();
+});
+
+it('shoeEvents(after:) with a well-formed cursor of no event: BAD_USER_INPUT, then complete', async () => {
+  const sub = collect(client(), ShoeEventsDocument, { after: encodePosition('1', '999999999') });
+  await sub.done;
+  expect(sub.items.map((i) => [i.data ?? null, i.errors?.map((e) => e.extensions?.code)])).toEqual([[null, ['BAD_USER_INPUT']]]);
 });
 
 it('an unfiltered subscriber gets every shoe, in log order', async () => {

@@ -1,6 +1,9 @@
-import { EventFeed, EventFeedOptions, EventSubscription, SubscriptionLaggedError } from '../../src/event-store/event-feed';
+import { PubSubEngine } from 'graphql-subscriptions';
+import { EventFeed, EventFeedOptions, SubscriptionLaggedError } from '../../src/event-store/event-feed';
+import { ALL_STREAMS, EventFeedPubSub, Lagged } from '../../src/event-store/event-feed.pub-sub';
 import { EventStore, RecordedEvent } from '../../src/event-store/event-store';
-import { InvalidPositionError } from '../../src/event-store/position';
+import { encodePosition, InvalidPositionError } from '../../src/event-store/position';
+import { isSyncConsumable } from '../../src/event-store/sync-consumer';
 import {
   appendLocked,
   eventually,
@@ -41,7 +44,7 @@ async function startFeed(options: EventFeedOptions = SMALL, store = kit.store): 
 }
 
 /** The next `count` events of `subscription`, or a failure after `timeoutMs`. */
-async function take(subscription: EventSubscription, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
+async function take(subscription: AsyncIterator<RecordedEvent>, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   const deadline = Date.now() + timeoutMs;
   while (events.length < count) {
@@ -231,4 +234,101 @@ it('keeps following, replaying and checking cursors while every connection of it
   } finally {
     await Promise.all(held.map((runner) => runner.release()));
   }
+});
+
+describe('EventFeedPubSub: the feed as graphql-subscriptions’ PubSubEngine', () => {
+  const pubSubOf = (feed: EventFeed) => new EventFeedPubSub(feed);
+  /** Collects what a subscribe() callback receives. */
+  const inbox = () => {
+    const messages: unknown[] = [];
+    return { messages, onMessage: (message: unknown) => messages.push(message) };
+  };
+
+  it('given subscribe(streamId), when events are appended, then onMessage gets that stream’s only, until unsubscribe', async () => {
+    const pubSub = pubSubOf(await startFeed());
+    const [mine, other] = [newStreamId(), newStreamId()];
+    const received = inbox();
+    const id = await pubSub.subscribe(mine, received.onMessage);
+    const sentinel = pubSub.asyncIterableIterator<RecordedEvent>(mine); // delivered in the same turn as `received`
+
+    const appended = await appendLocked(kit.store, mine, testEvents(2));
+    await appendLocked(kit.store, other, testEvents(1));
+    await take(sentinel, 2);
+    pubSub.unsubscribe(id);
+    await appendLocked(kit.store, mine, testEvents(1));
+    await take(sentinel, 1);
+
+    expect(pubSub).toBeInstanceOf(PubSubEngine);
+    expect(positions(received.messages as RecordedEvent[])).toEqual(positions(appended));
+    await sentinel.return();
+  });
+
+  it('given `after`, when iterating asyncIterableIterator, then it replays from the store and goes on live, synchronously consumable', async () => {
+    const streamId = newStreamId();
+    const history = await appendLocked(kit.store, streamId, testEvents(40)); // more than the 30-event buffer
+    const pubSub = pubSubOf(await startFeed());
+    await pubSub.checkPosition(history[0].position);
+    const iterator = pubSub.asyncIterableIterator<RecordedEvent>(streamId, { after: history[0].position });
+
+    const more = await appendLocked(kit.store, streamId, testEvents(3));
+    const received = await take(iterator, 42);
+
+    expect(isSyncConsumable(iterator)).toBe(true);
+    expect(positions(received)).toEqual(positions([...history.slice(1), ...more]));
+    await iterator.return();
+  });
+
+  it('given ALL_STREAMS, then every stream’s events arrive in log order', async () => {
+    const pubSub = pubSubOf(await startFeed());
+    const iterator = pubSub.asyncIterableIterator<RecordedEvent>(ALL_STREAMS);
+    const appended = [
+      ...(await appendLocked(kit.store, newStreamId(), testEvents(1))),
+      ...(await appendLocked(kit.store, newStreamId(), testEvents(1))),
+    ];
+
+    expect(positions(await take(iterator, 2))).toEqual(positions(appended));
+    await iterator.return();
+  });
+
+  it('given several triggers, then the library’s own iterator delivers them live over subscribe()', async () => {
+    const pubSub = pubSubOf(await startFeed());
+    const [a, b] = [newStreamId(), newStreamId()];
+    const iterator = pubSub.asyncIterableIterator<RecordedEvent>([a, b]);
+    const first = iterator.next(); // subscribes (within this turn: no cursor to check)
+    const [fromA] = await appendLocked(kit.store, a, testEvents(1));
+    const [fromB] = await appendLocked(kit.store, b, testEvents(1));
+
+    await expect(withTimeout(first, 5_000)).resolves.toMatchObject({ value: { position: fromA.position } });
+    await expect(withTimeout(iterator.next(), 5_000)).resolves.toMatchObject({ value: { position: fromB.position } });
+    expect(() => pubSub.asyncIterableIterator([a, b], { after: fromA.position })).toThrow(/one trigger/);
+    await iterator.return();
+  });
+
+  it('given a consumer that stops reading, then its iterator ends with a Lagged item naming the last event it got', async () => {
+    const pubSub = pubSubOf(await startFeed());
+    const slow = pubSub.asyncIterableIterator<RecordedEvent | Lagged>(ALL_STREAMS);
+    const fast = pubSub.asyncIterableIterator<RecordedEvent>(ALL_STREAMS);
+    const streamId = newStreamId();
+    const receiving = take(fast, 81);
+    const [first] = await appendLocked(kit.store, streamId, testEvents(1));
+    await expect(slow.next()).resolves.toEqual({ done: false, value: first });
+
+    for (let i = 0; i < 20; i++) await appendLocked(kit.store, streamId, testEvents(4)); // 80 > the 50-event queue
+    await receiving;
+
+    await expect(slow.next()).resolves.toEqual({ done: false, value: { lagged: true, lastPosition: first.position } });
+    await expect(slow.next()).resolves.toEqual({ done: true, value: undefined });
+    await fast.return();
+  });
+
+  it('refuses unknown and malformed cursors, and publishing past the log', async () => {
+    const pubSub = pubSubOf(await startFeed());
+    const unknown = encodePosition('1', '999999999');
+
+    await expect(pubSub.checkPosition(unknown)).rejects.toBeInstanceOf(InvalidPositionError);
+    await expect(pubSub.subscribe(ALL_STREAMS, () => undefined, { after: unknown })).rejects.toBeInstanceOf(InvalidPositionError);
+    expect(() => pubSub.asyncIterableIterator(ALL_STREAMS, { after: 'garbage!' })).toThrow(InvalidPositionError);
+    await expect(pubSub.checkPosition(null)).resolves.toBeUndefined();
+    await expect(pubSub.publish('anything', {})).rejects.toThrow(/append through EventStore/);
+  });
 });

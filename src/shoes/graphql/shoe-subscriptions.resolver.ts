@@ -2,10 +2,11 @@ import { Args, Extensions, ID, Resolver, Subscription } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { parseId } from '../../graphql/invalid-argument.error';
 import { SHARED_EXECUTION } from '../../graphql/shared-subscription-results';
+import { ALL_STREAMS, EventFeedPubSub, Lagged } from '../../event-store/event-feed.pub-sub';
 import type { RecordedEvent } from '../../event-store/event-store';
 import type { ShoeEvent } from '../domain/shoe.events';
 import type { ShoeRow } from '../read-model/shoe-row';
-import { Lagged, ShoeLiveStreams } from '../queries/shoe-live-streams.service';
+import { ShoeChanges } from '../queries/shoe-changes.service';
 import { ShoeEventModel, ShoeEventView } from './shoe-event.model';
 import { toShoeEventView, toShoeModel } from './shoe.mapper';
 import { ShoeModel } from './shoe.model';
@@ -17,14 +18,23 @@ function laggedError(item: Lagged): GraphQLError {
   });
 }
 
+/** The pub-sub trigger of one shoe (its stream) or, without an id, of every shoe. */
+function shoeTrigger(argument: string, id: string | null): string {
+  return id ? parseId(argument, id) : ALL_STREAMS;
+}
+
 /**
- * Both subscriptions carry SHARED_EXECUTION: nothing under an event or a shoe depends on who subscribed (the
- * identity only decides whether a socket may connect), so subscribers sending the same document and variables
- * share one execution per event (src/graphql/shared-subscription-results.ts).
+ * Both subscriptions listen through the event log's PubSubEngine (EventFeedPubSub), filtered by shoe through its
+ * triggers. Both carry SHARED_EXECUTION: nothing under an event or a shoe depends on who subscribed (the identity
+ * only decides whether a socket may connect), so subscribers sending the same document and variables share one
+ * execution per event (src/graphql/shared-subscription-results.ts).
  */
 @Resolver()
 export class ShoeSubscriptionsResolver {
-  constructor(private readonly live: ShoeLiveStreams) {}
+  constructor(
+    private readonly pubSub: EventFeedPubSub,
+    private readonly changes: ShoeChanges,
+  ) {}
 
   @Subscription(() => ShoeEventModel, {
     description:
@@ -36,7 +46,7 @@ export class ShoeSubscriptionsResolver {
     },
   })
   @Extensions(SHARED_EXECUTION)
-  shoeEvents(
+  async shoeEvents(
     @Args('shoeId', { type: () => ID, nullable: true, description: "Only this shoe's events (UUID, any letter case; BAD_USER_INPUT when malformed)." })
     shoeId: string | null,
     @Args('after', {
@@ -46,7 +56,9 @@ export class ShoeSubscriptionsResolver {
     })
     after: string | null,
   ) {
-    return this.live.events({ after: after ?? null, shoeId: shoeId ? parseId('shoeId', shoeId) : null });
+    const trigger = shoeTrigger('shoeId', shoeId);
+    await this.pubSub.checkPosition(after);
+    return this.pubSub.asyncIterableIterator<RecordedEvent<ShoeEvent> | Lagged>(trigger, { after });
   }
 
   @Subscription(() => ShoeModel, {
@@ -60,6 +72,6 @@ export class ShoeSubscriptionsResolver {
   })
   @Extensions(SHARED_EXECUTION)
   shoeChanged(@Args('id', { type: () => ID, nullable: true, description: 'Only this shoe (UUID, any letter case; BAD_USER_INPUT when malformed).' }) id: string | null) {
-    return this.live.changes({ shoeId: id ? parseId('id', id) : null });
+    return this.changes.after(this.pubSub.asyncIterableIterator(shoeTrigger('id', id)));
   }
 }

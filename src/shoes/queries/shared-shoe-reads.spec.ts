@@ -1,5 +1,5 @@
 import type { ShoeRow } from '../read-model/shoe-row';
-import { SharedShoeReads } from './shoe-live-streams.service';
+import { SharedShoeReads } from './shoe-changes.service';
 
 const row = (id: string, version: number) => ({ id, version }) as ShoeRow;
 
