@@ -21,8 +21,8 @@ const actual: typeof projection = jest.requireActual('../../src/shoes/read-model
 const inlineProjection = jest.mocked(projection.applyShoeEvents);
 
 /** The planted bug: a changed rating is counted again without taking the previous one out. */
-const forgetsPreviousSize: typeof projection.applyShoeEvents = (tx, events, tables) =>
-  actual.applyShoeEvents(tx, events.map((e) => (e.type === 'TrueToSizeSubmitted' ? { ...e, data: { ...e.data, previousSize: null } } : e)), tables);
+const forgetsPreviousSize: typeof projection.applyShoeEvents = (tx, events) =>
+  actual.applyShoeEvents(tx, events.map((e) => (e.type === 'TrueToSizeSubmitted' ? { ...e, data: { ...e.data, previousSize: null } } : e)));
 
 let server: TestServer;
 let db: DataSource;

@@ -4,29 +4,18 @@ import type { ShoeEvent } from '../domain/shoe.events';
 import { shoeNameKey } from '../domain/shoe-name';
 
 /**
- * The tables one run of the projection writes. The inline path (the write pipeline's step 6) writes the live
- * tables; the rebuild (src/shoes/projections) fills and swaps in their next version, and imports both names
- * from here, so the read model's table names are spelled in this one place.
- */
-export type ShoeTables = { shoes: string; shoeRatings: string };
-export const LIVE_SHOE_TABLES: ShoeTables = Object.freeze({ shoes: 'shoes', shoeRatings: 'shoe_ratings' });
-export const NEXT_SHOE_TABLES: ShoeTables = Object.freeze({ shoes: 'shoes_next', shoeRatings: 'shoe_ratings_next' });
-
-/**
  * The inline projection: applies freshly appended shoe events to `shoes` and `shoe_ratings` inside the
  * append transaction, so projection and log commit (or fail) together and a mutation returns its own write.
  * Every statement is O(1) in the number of ratings a shoe has: counters move, nothing is re-folded.
  * Consecutive rating events (of one command or of a whole group commit) are folded into ONE statement:
  * per shoe one counter update, per (shoe, user) its last rating, so a batch costs one round trip, not one
  * per event. `projections:rebuild` checks these tables against the fold of the log (domain `evolve`).
- * `tables`: the live ones unless an online rebuild is filling their next version.
  */
 export async function applyShoeEvents(
   tx: EntityManager,
   events: RecordedEvent<ShoeEvent>[],
-  tables: ShoeTables = LIVE_SHOE_TABLES,
 ): Promise<void> {
-  const sql = statementsFor(tables);
+  const sql = STATEMENTS;
   const ratings = new RatingChanges();
   for (const event of events) {
     const at = event.occurredAt;
@@ -124,42 +113,26 @@ class RatingChanges {
 }
 
 type Statements = Record<'insertShoe' | 'renameShoe' | 'brandOf' | 'applyRatingChanges', string>;
-const statementCache = new Map<string, Statements>();
-
-/** The projection's SQL for one pair of tables, built once per pair (names are our constants, quoted anyway). */
-function statementsFor(tables: ShoeTables): Statements {
-  const cacheKey = `${tables.shoes}\u0000${tables.shoeRatings}`;
-  const cached = statementCache.get(cacheKey);
-  if (cached) return cached;
-  const shoes = quoteIdentifier(tables.shoes);
-  const ratings = quoteIdentifier(tables.shoeRatings);
-  const statements: Statements = {
-    insertShoe: `INSERT INTO ${shoes} (id, name, brand, name_key, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
-    renameShoe: `UPDATE ${shoes} SET name = $2, name_key = $3, updated_at = $4, version = $5 WHERE id = $1`,
-    brandOf: `SELECT brand FROM ${shoes} WHERE id = $1`,
-    // Counter deltas per shoe ($1..$10), ratings set ($11..$13) and removed ($14, $15), parallel arrays. A
-    // (shoe, user) pair is in at most one of the two lists, so the two data-modifying CTEs never touch the same row.
-    applyRatingChanges: `
-      WITH set_ratings AS (
-        INSERT INTO ${ratings} (shoe_id, user_id, size)
-        SELECT * FROM unnest($11::uuid[], $12::text[], $13::smallint[])
-        ON CONFLICT (shoe_id, user_id) DO UPDATE SET size = EXCLUDED.size
-      ), removed_ratings AS (
-        DELETE FROM ${ratings} r USING unnest($14::uuid[], $15::text[]) AS u(shoe_id, user_id)
-        WHERE r.shoe_id = u.shoe_id AND r.user_id = u.user_id
-      )
-      UPDATE ${shoes} s SET rating_count = s.rating_count + d.count, rating_sum = s.rating_sum + d.sum,
-        size_1 = s.size_1 + d.s1, size_2 = s.size_2 + d.s2, size_3 = s.size_3 + d.s3, size_4 = s.size_4 + d.s4,
-        size_5 = s.size_5 + d.s5, updated_at = d.updated_at, version = d.version
-      FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
-                  $9::timestamptz[], $10::int[]) AS d(id, count, sum, s1, s2, s3, s4, s5, updated_at, version)
-      WHERE s.id = d.id`,
-  };
-  statementCache.set(cacheKey, statements);
-  return statements;
-}
-
-/** PostgreSQL's quote_ident for a plain name. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+/** The projection's statements, written once: the rebuild writes its own tables (projections/next-tables.ts). */
+const STATEMENTS: Statements = {
+  insertShoe: `INSERT INTO shoes (id, name, brand, name_key, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+  renameShoe: `UPDATE shoes SET name = $2, name_key = $3, updated_at = $4, version = $5 WHERE id = $1`,
+  brandOf: `SELECT brand FROM shoes WHERE id = $1`,
+  // Counter deltas per shoe ($1..$10), ratings set ($11..$13) and removed ($14, $15), parallel arrays. A
+  // (shoe, user) pair is in at most one of the two lists, so the two data-modifying CTEs never touch the same row.
+  applyRatingChanges: `
+    WITH set_ratings AS (
+      INSERT INTO shoe_ratings (shoe_id, user_id, size)
+      SELECT * FROM unnest($11::uuid[], $12::text[], $13::smallint[])
+      ON CONFLICT (shoe_id, user_id) DO UPDATE SET size = EXCLUDED.size
+    ), removed_ratings AS (
+      DELETE FROM shoe_ratings r USING unnest($14::uuid[], $15::text[]) AS u(shoe_id, user_id)
+      WHERE r.shoe_id = u.shoe_id AND r.user_id = u.user_id
+    )
+    UPDATE shoes s SET rating_count = s.rating_count + d.count, rating_sum = s.rating_sum + d.sum,
+      size_1 = s.size_1 + d.s1, size_2 = s.size_2 + d.s2, size_3 = s.size_3 + d.s3, size_4 = s.size_4 + d.s4,
+      size_5 = s.size_5 + d.s5, updated_at = d.updated_at, version = d.version
+    FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[],
+                $9::timestamptz[], $10::int[]) AS d(id, count, sum, s1, s2, s3, s4, s5, updated_at, version)
+    WHERE s.id = d.id`,
+};
