@@ -214,7 +214,7 @@ export class EventStore {
 
   /**
    * Every committed event after `after` in log order, ignoring the horizon, inside `tx`. Correct only
-   * while the caller guarantees that no append is in flight (the online rebuild's switch holds the
+   * while the caller guarantees that no append is in flight (a rebuild's last step holds the
    * writers' lock exclusively): then nothing can still commit before the cursor, and waiting for the
    * horizon would only wait for unrelated open transactions.
    */

@@ -1,9 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * How far an online rebuild has applied the log to the tables it is building (src/shoes/projections/
- * online-rebuild.ts). Written in the same transaction as each batch applied to them, so the row and the
- * tables always agree. The position is the log's own (transaction_id, global_position) pair, so SQL can
+ * How far a rebuild has folded the log into the tables it is building (src/shoes/projections/
+ * shoe-projection.rebuild.ts; this comment was updated when the two rebuilds became one, the schema is as it
+ * was). Written in the same transaction as each checkpoint of those tables, so the row and the tables agree. The position is the log's own (transaction_id, global_position) pair, so SQL can
  * compare it with `events` directly (NULL before the first event).
  */
 export class ProjectionCheckpoints1732400000200 implements MigrationInterface {

@@ -50,7 +50,7 @@ export class ShoeWritePipeline {
   run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
     return this.store.transaction(async (tx) => {
       const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
-      // 0. The projection writers' lock, shared, held until COMMIT: an online rebuild's switch takes it
+      // 0. The projection writers' lock, shared, held until COMMIT: a rebuild's last step takes it
       //    exclusively to wait for writes in flight and hold new ones back (projection-locks.ts). Neither it nor
       //    the stream locks assign a transaction id, which lockStreams insists on.
       await tx.query(SHARE_PROJECTION_WRITERS_LOCK);
