@@ -35,7 +35,7 @@ export class ShoeQueriesResolver {
       type: () => String,
       nullable: true,
       description:
-        'search: case-insensitive substring of name or brand (wildcards match literally); at most 200 characters, no NUL or unpaired surrogate (BAD_USER_INPUT otherwise). Absent or empty: all shoes.',
+        'Case-insensitive substring of name or brand (wildcards match literally); at most 200 characters, no NUL or unpaired surrogate (BAD_USER_INPUT otherwise). Absent or empty: all shoes.',
     })
     search: string | null,
     @Args('orderBy', { type: () => ShoeOrder, nullable: true, defaultValue: ShoeOrder.NAME_ASC, description: 'The order of the shoes; a cursor holds only for the order it came from.' })
