@@ -4,7 +4,7 @@ import { decodePosition, encodePosition } from '../../event-store/position';
 import { evolveInPlace, initialShoe, shoeNameKey, type FitSize, type Shoe, type ShoeEvent } from '../domain';
 import { SHOE_EVENT_UPCASTER_REGISTRY } from '../events/shoe-event.upcasters';
 import { SHOE_STREAM_TYPE } from '../shoe-stream';
-import { compareWithLive, createNextTables, dropNextTables, repairLive, swapInNextTables, writeNextTables, type NextRows, type ShoeRow } from './next-tables';
+import { compareWithLive, createNextTables, dropNextTables, indexNextTables, repairLive, swapInNextTables, writeNextTables, type NextRows, type ShoeRow } from './next-tables';
 import { acquireRebuildLock, HOLD_BACK_PROJECTION_WRITERS, type RebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 
@@ -97,6 +97,7 @@ class Rebuild {
     await this.pendingCheckpoint;
     // Planner statistics for the comparison, and for the live tables these may become (LIKE copies none).
     await this.dataSource.query(`VACUUM (ANALYZE) shoes_next, shoe_ratings_next`);
+    if (this.options.online && !this.options.dryRun) await indexNextTables(this.dataSource);
     await this.options.onPhase?.('built');
     const report = await this.dataSource.transaction('READ COMMITTED', (tx) => this.finish(tx)); // 3. to 5.
     await this.options.onPhase?.('done');
