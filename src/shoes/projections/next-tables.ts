@@ -50,7 +50,12 @@ export async function writeNextTables(db: Sql, { shoes, rated, gone }: NextRows)
   await db.query(`DELETE FROM shoes_next WHERE id = ANY($1::uuid[])`, [shoes.map((row) => row.id)]);
   await db.query(`INSERT INTO shoes_next SELECT * FROM json_populate_recordset(NULL::shoes_next, $1)`, [JSON.stringify(shoes)]);
   for (const chunk of gone) {
-    await db.query(`DELETE FROM shoe_ratings_next r USING json_each($1::json) s, json_object_keys(s.value) u WHERE r.shoe_id = s.key::uuid AND r.user_id = u`, [chunk]);
+    // Not `USING json_each(…) s`: a DELETE carries each joined row of s whole (its shoe's JSON) through the join.
+    await db.query(
+      `WITH g AS MATERIALIZED (SELECT s.key::uuid AS shoe_id, u AS user_id FROM json_each($1::json) s, json_object_keys(s.value) u)
+       DELETE FROM shoe_ratings_next r USING g WHERE r.shoe_id = g.shoe_id AND r.user_id = g.user_id`,
+      [chunk],
+    );
   }
   for (const chunk of rated) {
     await db.query(`INSERT INTO shoe_ratings_next SELECT s.key::uuid, r.key, r.value::smallint FROM json_each($1::json) s, json_each_text(s.value) r`, [chunk]);
