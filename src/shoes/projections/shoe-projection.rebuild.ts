@@ -4,7 +4,7 @@ import { decodePosition, encodePosition } from '../../event-store/position';
 import { evolveInPlace, initialShoe, shoeNameKey, type FitSize, type Shoe, type ShoeEvent } from '../domain';
 import { SHOE_EVENT_UPCASTER_REGISTRY } from '../events/shoe-event.upcasters';
 import { SHOE_STREAM_TYPE } from '../shoe-stream';
-import { compareWithLive, createNextTables, dropNextTables, repairLive, swapInNextTables, writeNextTables, type NextRows, type ShoeRow } from './next-tables';
+import { compareWithLive, createNextTables, dropNextTables, indexNextTables, repairLive, swapInNextTables, writeNextTables, type NextRows, type ShoeRow } from './next-tables';
 import { acquireRebuildLock, HOLD_BACK_PROJECTION_WRITERS, type RebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 
@@ -97,6 +97,7 @@ class Rebuild {
     await this.pendingCheckpoint;
     // Planner statistics for the comparison, and for the live tables these may become (LIKE copies none).
     await this.dataSource.query(`VACUUM (ANALYZE) shoes_next, shoe_ratings_next`);
+    if (this.options.online && !this.options.dryRun) await indexNextTables(this.dataSource);
     await this.options.onPhase?.('built');
     const report = await this.dataSource.transaction('READ COMMITTED', (tx) => this.finish(tx)); // 3. to 5.
     await this.options.onPhase?.('done');
@@ -234,29 +235,50 @@ class ShoeFold {
 
   /** The rows that changed since the previous call: whole shoe rows; all ratings of a new shoe, the changed ones of a stored one. */
   takeChanges(): NextRows {
-    const rows: NextRows = { shoes: [], rated: { shoeIds: [], userIds: [], sizes: [] }, gone: { shoeIds: [], userIds: [], sizes: [] } };
+    const [shoes, rated, gone] = [[] as ShoeRow[], new JsonChunks(), new JsonChunks()];
     for (const folded of this.changed) {
       const { shoe, createdAt, updatedAt } = folded;
       const [size_1, size_2, size_3, size_4, size_5] = shoe.stats.distribution;
-      rows.shoes.push({
+      shoes.push({
         id: shoe.shoeId, name: shoe.name, brand: shoe.brand, name_key: shoeNameKey(shoe.brand, shoe.name), created_at: createdAt, updated_at: updatedAt,
         version: shoe.version, rating_count: shoe.stats.count, rating_sum: shoe.stats.sum, size_1, size_2, size_3, size_4, size_5,
       });
-      // A changed rating is deleted, then inserted if there is one: plain INSERTs cost half an upsert's.
-      for (const userId of folded.stored ? folded.users : Object.keys(shoe.ratingsByUser)) {
-        if (folded.stored) add(rows.gone, shoe.shoeId, userId, 0);
-        if (Object.hasOwn(shoe.ratingsByUser, userId)) add(rows.rated, shoe.shoeId, userId, shoe.ratingsByUser[userId]);
+      if (!folded.stored) rated.add(shoe.shoeId, shoe.ratingsByUser);
+      else if (folded.users.size) {
+        // A changed rating is deleted, then inserted if there is one: plain INSERTs cost half an upsert's.
+        const [was, now]: Record<string, number>[] = [Object.create(null), Object.create(null)]; // "__proto__" is a user id like any
+        for (const userId of folded.users) {
+          was[userId] = 0;
+          if (Object.hasOwn(shoe.ratingsByUser, userId)) now[userId] = shoe.ratingsByUser[userId];
+        }
+        gone.add(shoe.shoeId, was);
+        rated.add(shoe.shoeId, now);
       }
       folded.stored = true;
       folded.users.clear();
     }
     this.changed.clear();
-    return rows;
+    return { shoes, rated: rated.end(), gone: gone.end() };
   }
 }
 
-function add(rows: NextRows['rated'], shoeId: string, userId: string, size: number): void {
-  rows.shoeIds.push(shoeId);
-  rows.userIds.push(userId);
-  rows.sizes.push(size);
+/** Builds RatingChunks (next-tables.ts) of about CHUNK characters, a shoe's ratings never split. */
+const CHUNK = 4_000_000;
+class JsonChunks {
+  private readonly chunks: string[] = [];
+  private parts: string[] = [];
+  private length = 0;
+
+  add(shoeId: string, ratings: Record<string, number>): void {
+    const part = `${JSON.stringify(shoeId)}:${JSON.stringify(ratings)}`;
+    if (part.endsWith(':{}')) return;
+    this.parts.push(part);
+    if ((this.length += part.length) >= CHUNK) this.end();
+  }
+
+  end(): string[] {
+    if (this.parts.length) this.chunks.push(`{${this.parts.join(',')}}`);
+    [this.parts, this.length] = [[], 0];
+    return this.chunks;
+  }
 }
