@@ -3,21 +3,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { pgClientConfig } from '../../event-store/pg-client-config';
 
 /**
- * The two advisory locks around the shoe read model (bigint keys from hashtextextended, per database):
- * 1. Projection writers (transaction level). Every write takes it SHARED as step 0, before its stream
- *    lock, and holds it until COMMIT. A rebuild's last step takes it EXCLUSIVELY: that waits for every
- *    in-flight writer to commit and holds new ones back until the rebuild commits. An advisory lock
- *    assigns no transaction id, so lockStreams still finds none afterwards.
- * 2. Rebuild (session level, on a connection of its own): one rebuild at a time across every instance,
- *    released when the rebuild ends, or by PostgreSQL when its connection dies (a killed rebuild).
+ * The rebuild lock (session level, a bigint key from hashtextextended, on a connection of its own): one rebuild at
+ * a time across every instance, released when the rebuild ends, or by PostgreSQL when its connection dies (a killed
+ * rebuild). The other lock a rebuild takes, the projection writers', is the read model's (projection-writers.lock.ts).
  */
-const PROJECTION_WRITERS_KEY = 'true-to-size:projection-writers';
 const REBUILD_KEY = 'true-to-size:projections:rebuild';
-
-/** Step 0 of every write. */
-export const SHARE_PROJECTION_WRITERS_LOCK = `SELECT pg_advisory_xact_lock_shared(hashtextextended('${PROJECTION_WRITERS_KEY}', 0))`;
-/** A rebuild's last step: waits for in-flight writers, then keeps new ones out until COMMIT. */
-export const HOLD_BACK_PROJECTION_WRITERS = `SELECT pg_advisory_xact_lock(hashtextextended('${PROJECTION_WRITERS_KEY}', 0))`;
 
 /** Who holds the rebuild lock: pg_locks shows a bigint key as classid (high 32 bits) and objid (low), objsubid 1. */
 const REBUILD_LOCK_HOLDER = `

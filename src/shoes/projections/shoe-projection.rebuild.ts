@@ -5,7 +5,8 @@ import { evolveInPlace, initialShoe, shoeNameKey, type FitSize, type Shoe, type 
 import { SHOE_EVENT_UPCASTER_REGISTRY } from '../events/shoe-event.upcasters';
 import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import { compareWithLive, createNextTables, dropNextTables, indexNextTables, repairLive, swapInNextTables, writeNextTables, type NextRows, type ShoeRow } from './next-tables';
-import { acquireRebuildLock, HOLD_BACK_PROJECTION_WRITERS, type RebuildLock, type RebuildLockOptions } from './projection-locks';
+import { HOLD_BACK_PROJECTION_WRITERS } from '../read-model/projection-writers.lock';
+import { acquireRebuildLock, type RebuildLock, type RebuildLockOptions } from './projection-locks';
 import { ProgressMeter, type ProgressListener } from './rebuild-progress';
 
 /** Milestones (for the CLI, and tests that act at a precise moment); switching/repairing: done, not yet committed. */

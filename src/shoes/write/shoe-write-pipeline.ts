@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventStore, type StreamAppend } from '../../event-store/event-store';
 import { decide, type ShoeCommandState, type ShoeEvent } from '../domain';
-import { SHARE_PROJECTION_WRITERS_LOCK } from '../projections/projection-locks';
 import { loadDecisionStates, loadNameOwner } from '../read-model/decision-state.loaders';
+import { SHARE_PROJECTION_WRITERS_LOCK } from '../read-model/projection-writers.lock';
 import { findIdempotencyKey, rememberIdempotencyKey } from '../read-model/idempotency-keys';
 import { shoesByIds } from '../read-model/shoe.loaders';
 import type { ShoeRow } from '../read-model/shoe-row';
@@ -51,7 +51,7 @@ export class ShoeWritePipeline {
     return this.store.transaction(async (tx) => {
       const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
       // 0. The projection writers' lock, shared, held until COMMIT: a rebuild's last step takes it
-      //    exclusively to wait for writes in flight and hold new ones back (projection-locks.ts). Neither it nor
+      //    exclusively to wait for writes in flight and hold new ones back (read-model/projection-writers.lock.ts). Neither it nor
       //    the stream locks assign a transaction id, which lockStreams insists on.
       await tx.query(SHARE_PROJECTION_WRITERS_LOCK);
       // 1. Lock before anything is written: every stream of the batch in one sorted statement (the append then
