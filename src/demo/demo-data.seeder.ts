@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
 import { WriteShoeCommand } from '../shoes/commands/write-shoe.handler';
-import { ShoeOrder } from '../shoes/queries/shoe-order';
+import { ShoeOrder } from '../shoes/read-model/shoe-order';
 import { ListShoesQuery } from '../shoes/queries/list-shoes.query';
 
 /** Who the demo data's commands run as: idempotency keys are scoped to a user, so every instance must use this one. */

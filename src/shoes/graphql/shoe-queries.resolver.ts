@@ -8,7 +8,7 @@ import { ListShoesQuery } from '../queries/list-shoes.query';
 import { encodeShoeCursor, sortKeyOf } from '../queries/shoe-cursor';
 import { ShoeEventConnectionModel } from './shoe-event.model';
 import { toShoeEventView, toShoeModel } from './shoe.mapper';
-import { ShoeOrder } from '../queries/shoe-order';
+import { ShoeOrder } from '../read-model/shoe-order';
 import { ShoeConnectionModel, ShoeModel } from './shoe.model';
 
 /** Reads: each resolver only builds a query for the QueryBus and maps the answer to the schema. */

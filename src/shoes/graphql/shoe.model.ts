@@ -1,5 +1,5 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ShoeOrder } from '../queries/shoe-order';
+import { ShoeOrder } from '../read-model/shoe-order';
 
 // Descriptions are the schema's documentation (GraphiQL's docs pane, codegen comments): what a value means, its
 // units and limits, and the errors it can raise, as API.md states them. A test fails on anything left without one.

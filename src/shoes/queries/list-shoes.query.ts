@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadShoePage } from '../read-model/shoe.loaders';
 import type { ShoeRow } from '../read-model/shoe-row';
 import { decodeShoeCursor } from './shoe-cursor';
-import { ShoeOrder } from './shoe-order';
+import { ShoeOrder } from '../read-model/shoe-order';
 
 export type ShoePage = { shoes: ShoeRow[]; hasNextPage: boolean; totalCount: number };
 

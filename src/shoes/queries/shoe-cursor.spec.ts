@@ -1,4 +1,4 @@
-import { ShoeOrder } from './shoe-order';
+import { ShoeOrder } from '../read-model/shoe-order';
 import type { ShoeRow } from '../read-model/shoe-row';
 import { decodeShoeCursor, encodeShoeCursor, InvalidCursorError, sortKeyOf } from './shoe-cursor';
 

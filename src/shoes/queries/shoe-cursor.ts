@@ -1,5 +1,5 @@
 import { MAX_NAME_LENGTH } from '../domain/shoe-name';
-import { ShoeOrder } from './shoe-order';
+import { ShoeOrder } from '../read-model/shoe-order';
 import type { ShoeRow } from '../read-model/shoe-row';
 import { untrustedTextProblem } from '../../validation/untrusted-text';
 

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { pgPoolOf } from '../../database/pg-pool';
-import { ShoeOrder } from '../queries/shoe-order';
+import { ShoeOrder } from './shoe-order';
 import { SHOE_ROW_COLUMNS, type ShoeRow } from './shoe-row';
 
 /**
