@@ -16,6 +16,9 @@ import { MAX_TOKENS } from './query-limits';
 import { describeRootTypes } from './root-type-descriptions';
 import { queryLimitsPlugin } from './query-limits.plugin';
 
+/** The one endpoint: HTTP (Apollo) and both WebSocket protocols (socket-upgrade.router.ts) answer here. */
+export const GRAPHQL_PATH = '/graphql';
+
 /**
  * GraphQL at /graphql: Apollo Server 5 over Express, GraphiQL on GET. Introspection stays on in every environment:
  * this is a public API (API.md). Sockets are not Nest's: graphql-ws.server.ts and legacy-subscriptions.server.ts.
@@ -31,7 +34,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   createGqlOptions(): ApolloDriverConfig {
     const { jwtSecret, env } = this.config.settings;
     return {
-      path: '/graphql',
+      path: GRAPHQL_PATH,
       autoSchemaFile: true,
       sortSchema: true,
       // As print-schema.ts does for schema.gql. The event types need no `orphanedTypes`: Nest adds every type

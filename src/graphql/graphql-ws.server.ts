@@ -8,14 +8,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
+import { GRAPHQL_PATH } from './graphql-options.factory';
 import { socketErrorFormatting } from './graphql-errors';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 import { limitSubscriptionsPerSocket } from './socket-limits';
 import { checkSocketOperation } from './socket-operation';
 import { batchSocketWrites } from './socket-write-batching';
-
-const PATH = '/graphql';
 
 type SocketContext = GraphQLContext & { [SOCKET_TARGET]?: SocketTarget };
 
@@ -38,7 +37,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly config: AppConfigService,
   ) {
-    this.sockets = new WebSocketServer({ noServer: true, path: PATH, maxPayload: config.settings.sockets.maxPayloadBytes });
+    this.sockets = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: config.settings.sockets.maxPayloadBytes });
   }
 
   /** At bootstrap: the schema exists by then (GraphQLModule built it), and no socket can come before `listen`. */

@@ -5,11 +5,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppConfigService } from '../config/app-config.service';
+import { GRAPHQL_PATH } from './graphql-options.factory';
 import { GraphqlWsServer } from './graphql-ws.server';
 import { LegacySubscriptionsServer } from './legacy-subscriptions.server';
 import { SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
-
-const PATH = '/graphql';
 
 /**
  * The one 'upgrade' listener of the HTTP server, added at bootstrap (before `listen`). For a socket on /graphql:
@@ -41,7 +40,7 @@ export class SocketUpgradeRouter implements OnApplicationBootstrap {
   }
 
   private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!(req.url ?? '').startsWith(PATH)) return;
+    if (!(req.url ?? '').startsWith(GRAPHQL_PATH)) return;
     if (!this.perAddress.admit(req.socket.remoteAddress, (release) => socket.once('close', release))) {
       return this.refusals.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', () => undefined); // e.g. a frame over its limit: an 'error' nobody listens to would end the process
