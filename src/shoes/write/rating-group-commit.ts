@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AppConfigService } from '../../config/app-config.service';
 import type { ShoeRow } from '../read-model/shoe-row';
@@ -32,10 +32,10 @@ export class RatingGroupCommit {
 
   constructor(
     private readonly pipeline: ShoeWritePipeline,
-    @Optional() config?: AppConfigService,
+    config: AppConfigService,
   ) {
-    this.maxCommands = config?.settings.writeGroup.maxCommands ?? 64;
-    this.concurrency = config?.settings.writeGroup.concurrency ?? 2;
+    // The settings' own defaults (config.schema.ts) apply; ConfigModule is global, so the service is always there.
+    ({ maxCommands: this.maxCommands, concurrency: this.concurrency } = config.settings.writeGroup);
   }
 
   /** Resolves with the shoe as it stands after the batch that carried this command committed. */
