@@ -19,7 +19,7 @@ describe('importTrueToSizes', () => {
 
   it('adds imported ratings to the users\' ones, anonymously', () => {
     const shoe = given(created, submitted('u1', 4)).when(importSizes([4, 4])).then([imported(4, 4)]);
-    expect(shoe).toMatchObject({ stats: { count: 3, sum: 12, distribution: [0, 0, 0, 3, 0] }, ratingsByUser: { u1: 4 } });
+    expect(shoe).toMatchObject({ stats: { count: 3, sum: 12, distribution: [0, 0, 0, 3, 0] }, ratingsByUser: new Map([['u1', 4]]) });
   });
 
   it('imports duplicates and a second batch as further ratings', () => {

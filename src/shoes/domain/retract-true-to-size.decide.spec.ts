@@ -13,7 +13,7 @@ describe('retractTrueToSize', () => {
     const shoe = given(created, submitted('u1', 2), submitted('u2', 4))
       .when(retract('u1'))
       .then([retracted('u1', 2)]);
-    expect(shoe).toMatchObject({ stats: { count: 1, sum: 4, distribution: [0, 0, 0, 1, 0] }, ratingsByUser: { u2: 4 } });
+    expect(shoe).toMatchObject({ stats: { count: 1, sum: 4, distribution: [0, 0, 0, 1, 0] }, ratingsByUser: new Map([['u2', 4]]) });
   });
 
   it('retracts the replacing rating, not the replaced one', () => {

@@ -104,7 +104,7 @@ function expectConsistent(shoe: Shoe, model: Model): void {
   const expected = [0, 0, 0, 0, 0];
   for (const size of [...model.ratings.values(), ...model.imported]) expected[size - 1]++;
   expect(distribution).toEqual(expected);
-  expect(Object.entries(shoe.ratingsByUser).sort()).toEqual([...model.ratings.entries()].sort()); // one current rating per user
+  expect([...shoe.ratingsByUser.entries()].sort()).toEqual([...model.ratings.entries()].sort()); // one current rating per user
 }
 
 describe('shoe decider, any sequence of commands', () => {

@@ -19,7 +19,7 @@ describe('submitTrueToSize', () => {
     const shoe = given(created, submitted('u1', 2), submitted('u2', 4))
       .when(submit('u1', 5))
       .then([submitted('u1', 5, 2)]);
-    expect(shoe).toMatchObject({ stats: { count: 2, sum: 9, distribution: [0, 0, 0, 1, 1] }, ratingsByUser: { u1: 5, u2: 4 } });
+    expect(shoe).toMatchObject({ stats: { count: 2, sum: 9, distribution: [0, 0, 0, 1, 1] }, ratingsByUser: new Map([['u1', 5], ['u2', 4]]) });
   });
 
   it('appends nothing when the user resubmits the same value', () => {

@@ -31,15 +31,33 @@ export async function createNextTables(db: Sql): Promise<void> {
   for (const [live, next] of PAIRS) await db.query(`CREATE TABLE ${next} (LIKE ${live} INCLUDING ALL EXCLUDING INDEXES)`);
 }
 
-/** Gives the next tables the live ones' keys and indexes they lack, before a swap: one sort each instead of an index insert per row. */
-export async function indexNextTables(db: Sql): Promise<void> {
+/**
+ * Builds on the next tables the live ones' indexes (keys included), before a swap: one sort each instead of an
+ * index insert per row. Named `<live name>_next` until the swap; IF NOT EXISTS, so running it again builds only
+ * what a migration may have added since. Returns the live tables' indexes, for the swap.
+ */
+export async function indexNextTables(db: Sql): Promise<LiveIndex[][]> {
+  const all: LiveIndex[][] = [];
   for (const [live, next] of PAIRS) {
-    const have = new Set(((await db.query(NAMED_OBJECTS, [next])) as Named[]).map(key));
-    for (const o of (await db.query(NAMED_OBJECTS, [live])) as Named[]) {
-      if (!have.has(key(o))) await db.query(o.kind === 'index' ? o.signature.replace(' ON ', ` ON ${next} `) : `ALTER TABLE ${next} ADD ${o.signature.slice(2)}`);
-    }
+    const [odd]: { conname: string }[] = await db.query(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'u', 'c')`, [live]);
+    if (odd) throw new Error(`${live} has the constraint ${odd.conname}, which a swap does not carry over (only keys, unique and check constraints)`);
+    const indexes: LiveIndex[] = await db.query(LIVE_INDEXES, [live, next]);
+    for (const { build } of indexes) await db.query(build);
+    all.push(indexes);
   }
+  return all;
 }
+
+/**
+ * A live table's indexes, each with the statement that builds it on the next table ($2), and the key (p, u) it
+ * backs. Check constraints need none: LIKE copied them, names included.
+ */
+const LIVE_INDEXES = `
+  SELECT c.relname AS name, k.contype::text AS key,
+    regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON \\S+', format('CREATE \\1INDEX IF NOT EXISTS %I ON %I', c.relname || '_next', $2::text)) AS build
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+  WHERE i.indrelid = $1::regclass`;
+type LiveIndex = { name: string; key: 'p' | 'u' | null; build: string };
 
 export async function dropNextTables(db: Sql): Promise<void> {
   await db.query(`DROP TABLE IF EXISTS shoes_next, shoe_ratings_next`);
@@ -123,45 +141,21 @@ export async function repairLive(db: Sql, { deleteShoes, insertShoes, ratingsDif
  * Puts the next tables in place of the live ones, inside the caller's transaction:
  * 1. lock all four ACCESS EXCLUSIVE: waits for running reads; reads arriving now queue behind the lock
  *    and, once it is gone, resolve the name again and read the new table;
- * 2. rename live → _old, next → live, and drop _old (its storage goes at COMMIT);
- * 3. give the new tables' indexes and constraints the names the live ones had (index names are unique
- *    per schema, so only once _old is gone). GRANTs and ownership are not carried over (LIKE copies neither).
+ * 2. build any index the next tables still lack (normally none: the rebuild built them before it held writers back);
+ * 3. rename live → _old, next → live, and drop _old (its storage goes at COMMIT);
+ * 4. give the new tables' indexes the live ones' names (unique per schema, so only once _old is gone), as the
+ *    keys they back: ADD CONSTRAINT … USING INDEX renames the index to the constraint's name. GRANTs and
+ *    ownership are not carried over (LIKE copies neither).
  */
 export async function swapInNextTables(db: Sql): Promise<void> {
   await db.query(`LOCK TABLE shoes, shoe_ratings, shoes_next, shoe_ratings_next IN ACCESS EXCLUSIVE MODE`);
-  const plans = [];
-  for (const [live, next] of PAIRS) plans.push({ live, renames: await renamePlan(db, live, next) });
+  const indexes = await indexNextTables(db);
   for (const [live, next] of PAIRS) await db.query(`ALTER TABLE ${live} RENAME TO ${live}_old; ALTER TABLE ${next} RENAME TO ${live}`);
   await db.query(`DROP TABLE shoes_old, shoe_ratings_old`);
-  for (const { live, renames } of plans) {
-    for (const { kind, from, to } of renames) {
-      // Renaming a constraint that owns an index (primary key, unique) renames the index too.
-      await db.query(kind === 'constraint' ? `ALTER TABLE ${live} RENAME CONSTRAINT "${from}" TO "${to}"` : `ALTER INDEX "${from}" RENAME TO "${to}"`);
+  for (const [i, [live]] of PAIRS.entries()) {
+    for (const { name, key } of indexes[i]) {
+      const built = `"${name}_next"`;
+      await db.query(key ? `ALTER TABLE ${live} ADD CONSTRAINT "${name}" ${key === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${built}` : `ALTER INDEX ${built} RENAME TO "${name}"`);
     }
   }
-}
-
-/**
- * Constraints by kind and definition; indexes that back no constraint by their definition without the
- * index and table names (`CREATE UNIQUE INDEX ON USING btree (name_key)`).
- */
-const NAMED_OBJECTS = `
-  SELECT 'constraint' AS kind, conname AS name, contype::text || ' ' || pg_get_constraintdef(oid) AS signature
-  FROM pg_constraint WHERE conrelid = $1::regclass
-  UNION ALL
-  SELECT 'index', c.relname, regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \\S+ ON \\S+ ', 'CREATE \\1INDEX ON ')
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-  WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)`;
-type Named = { kind: 'constraint' | 'index'; name: string; signature: string };
-const key = (o: Named) => `${o.kind} ${o.signature}`;
-
-/** What to rename on `next` so that every index and constraint is called as on `live`; throws if they differ. */
-async function renamePlan(db: Sql, live: string, next: string): Promise<{ kind: Named['kind']; from: string; to: string }[]> {
-  const [want, have]: Named[][] = [await db.query(NAMED_OBJECTS, [live]), await db.query(NAMED_OBJECTS, [next])];
-  const byKey = new Map(have.map((o) => [key(o), o]));
-  const unmatched = want.filter((o) => !byKey.has(key(o))).map(key);
-  if (unmatched.length || want.length !== have.length || byKey.size !== have.length) {
-    throw new Error(`${next} does not have the indexes and constraints of ${live} (unmatched: ${unmatched.join('; ') || 'duplicates'})`);
-  }
-  return want.map((o) => ({ kind: o.kind, from: byKey.get(key(o))!.name, to: o.name })).filter(({ from, to }) => from !== to);
 }

@@ -230,7 +230,7 @@ class ShoeFold {
   /** A shoe as a checkpoint wrote it, to fold on from there. */
   adopt(row: ShoeRow, ratingsByUser: Record<string, FitSize>): void {
     const stats = { count: row.rating_count, sum: Number(row.rating_sum), distribution: [row.size_1, row.size_2, row.size_3, row.size_4, row.size_5] as ExistingShoe['stats']['distribution'] };
-    const shoe: ExistingShoe = { status: 'existing', shoeId: row.id, name: row.name, brand: row.brand, version: row.version, stats, ratingsByUser };
+    const shoe: ExistingShoe = { status: 'existing', shoeId: row.id, name: row.name, brand: row.brand, version: row.version, stats, ratingsByUser: new Map(Object.entries(ratingsByUser)) };
     this.shoes.set(row.id, { shoe, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at), stored: true, users: new Set() });
   }
 
@@ -247,13 +247,9 @@ class ShoeFold {
       if (!folded.stored) rated.add(shoe.shoeId, shoe.ratingsByUser);
       else if (folded.users.size) {
         // A changed rating is deleted, then inserted if there is one: plain INSERTs cost half an upsert's.
-        const [was, now]: Record<string, number>[] = [Object.create(null), Object.create(null)]; // "__proto__" is a user id like any
-        for (const userId of folded.users) {
-          was[userId] = 0;
-          if (Object.hasOwn(shoe.ratingsByUser, userId)) now[userId] = shoe.ratingsByUser[userId];
-        }
-        gone.add(shoe.shoeId, was);
-        rated.add(shoe.shoeId, now);
+        const users = [...folded.users];
+        gone.add(shoe.shoeId, users.map((userId) => [userId, 0]));
+        rated.add(shoe.shoeId, users.filter((userId) => shoe.ratingsByUser.has(userId)).map((userId) => [userId, shoe.ratingsByUser.get(userId)!]));
       }
       folded.stored = true;
       folded.users.clear();
@@ -270,9 +266,11 @@ class JsonChunks {
   private parts: string[] = [];
   private length = 0;
 
-  add(shoeId: string, ratings: Record<string, number>): void {
-    const part = `${JSON.stringify(shoeId)}:${JSON.stringify(ratings)}`;
-    if (part.endsWith(':{}')) return;
+  add(shoeId: string, ratings: Iterable<[string, number]>): void {
+    const pairs: string[] = [];
+    for (const [userId, size] of ratings) pairs.push(`${JSON.stringify(userId)}:${size}`);
+    if (!pairs.length) return;
+    const part = `${JSON.stringify(shoeId)}:{${pairs.join(',')}}`;
     this.parts.push(part);
     if ((this.length += part.length) >= CHUNK) this.end();
   }

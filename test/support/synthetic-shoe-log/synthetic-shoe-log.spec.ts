@@ -14,7 +14,7 @@ const asShoe = (s: SyntheticShoe): Shoe => ({
   brand: s.brand,
   version: s.version,
   stats: { count: s.count, sum: s.sum, distribution: s.distribution },
-  ratingsByUser: Object.fromEntries(s.ratings),
+  ratingsByUser: new Map(s.ratings),
 });
 
 describe('SyntheticShoeLog', () => {

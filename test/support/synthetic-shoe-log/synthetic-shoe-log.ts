@@ -138,7 +138,7 @@ export class SyntheticShoeLog {
       count: state.stats.count,
       sum: state.stats.sum,
       distribution: [...state.stats.distribution],
-      ratings: new Map(Object.entries(state.ratingsByUser)),
+      ratings: new Map(state.ratingsByUser),
       createdAt,
       updatedAt,
     }));
@@ -260,7 +260,7 @@ export class SyntheticShoeLog {
 
   private adopt(shoe: FoldedShoe): FoldedShoe {
     this.shoes.push(shoe);
-    const list = Object.keys(shoe.state.ratingsByUser);
+    const list = [...shoe.state.ratingsByUser.keys()];
     this.raters.set(shoe.state.shoeId, { list, index: new Map(list.map((u, i) => [u, i])) });
     this.nameOwners.set(shoeNameKey(shoe.state.brand, shoe.state.name), shoe.state.shoeId);
     // Popularity: the n-th shoe weighs 1/n^0.8, so the first few are hot and the tail is long.
@@ -295,7 +295,7 @@ const MODELS = ['Runner', 'Low', 'High', 'Trail', 'Court', 'Retro', 'Racer', 'Sl
 /** A shoe handed in (its stream exists already) as the generator keeps it: a copy the generator may change. */
 function folded(shoe: SyntheticShoe): FoldedShoe {
   const { shoeId, name, brand, version, count, sum, distribution } = shoe;
-  const ratingsByUser = Object.fromEntries(shoe.ratings); // own properties whatever the id, "__proto__" included
+  const ratingsByUser = new Map(shoe.ratings);
   const state: FoldedShoe['state'] = { status: 'existing', shoeId, name, brand, version, stats: { count, sum, distribution: [...distribution] }, ratingsByUser };
   return { state, createdAt: shoe.createdAt, updatedAt: shoe.updatedAt };
 }
