@@ -29,11 +29,8 @@ export class RebuildAlreadyRunningError extends Error {
 
 export function describeHolder(holder: RebuildLockHolder | null): string {
   if (!holder) return 'pid unknown: it ended a moment ago';
-  const parts = [`pid ${holder.pid}`];
-  if (holder.applicationName) parts.push(holder.applicationName);
-  if (holder.clientAddress) parts.push(`from ${holder.clientAddress}`);
-  if (holder.since) parts.push(`connected since ${holder.since.toISOString()}`);
-  return parts.join(', ');
+  const { pid, applicationName, clientAddress, since } = holder;
+  return [`pid ${pid}`, applicationName, clientAddress && `from ${clientAddress}`, since && `connected since ${since.toISOString()}`].filter(Boolean).join(', ');
 }
 
 export type RebuildLock = {
@@ -65,14 +62,14 @@ export async function acquireRebuildLock(dataSource: DataSource, options: Rebuil
       ])
     ).rows;
     if (!locked) {
-      const holder = await findHolder((sql, params) => client.query(sql, params).then((r) => r.rows));
+      const holder = holderOf((await client.query(REBUILD_LOCK_HOLDER, [REBUILD_KEY])).rows);
       if (!options.wait) throw new RebuildAlreadyRunningError(holder);
       options.onWait?.(holder);
       await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [REBUILD_KEY]);
     }
     return {
       assertHeld: async (tx) => {
-        const holder = await findHolder((sql, params) => tx.query(sql, params));
+        const holder = holderOf(await tx.query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]));
         if (holder?.pid !== pid) throw new Error(`lost the rebuild lock (its connection closed?); now held by ${describeHolder(holder)}`);
       },
       release: async () => {
@@ -87,8 +84,4 @@ export async function acquireRebuildLock(dataSource: DataSource, options: Rebuil
   }
 }
 
-type Rows = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
-
-async function findHolder(query: Rows): Promise<RebuildLockHolder | null> {
-  return ((await query(REBUILD_LOCK_HOLDER, [REBUILD_KEY]))[0] as RebuildLockHolder | undefined) ?? null;
-}
+const holderOf = (rows: RebuildLockHolder[]): RebuildLockHolder | null => rows[0] ?? null;

@@ -1,17 +1,17 @@
-import { formatProgress, ProgressMeter, RebuildProgress } from './rebuild-progress';
+import { formatProgress, progressMeter, RebuildProgress } from './rebuild-progress';
 
-describe('ProgressMeter', () => {
-  it('reports at the first tick, then at most once per interval, asking for what remains only when it reports', async () => {
+describe('progressMeter', () => {
+  it('reports at the first tick, then at most once per interval, asking for what remains only when it reports', () => {
     let now = 0;
     const reports: RebuildProgress[] = [];
     const remaining = jest.fn(() => 900);
-    const meter = new ProgressMeter((p) => reports.push(p), 1000, () => now);
+    const tick = progressMeter((p) => reports.push(p), 1000, () => now);
     now = 500;
-    await meter.tick('building', 100, 'p1', remaining);
+    tick('building', 100, 'p1', remaining);
     now = 1400;
-    await meter.tick('building', 400, 'p2', remaining); // 900 ms after the report: too early
+    tick('building', 400, 'p2', remaining); // 900 ms after the report: too early
     now = 1500;
-    await meter.tick('building', 600, 'p3', remaining);
+    tick('building', 600, 'p3', remaining);
     expect(remaining).toHaveBeenCalledTimes(2);
     expect(reports).toEqual([
       { phase: 'building', events: 100, eventsPerSecond: 200, position: 'p1', remaining: 900, etaSeconds: 4.5 },
@@ -19,9 +19,9 @@ describe('ProgressMeter', () => {
     ]);
   });
 
-  it('costs nothing without a listener', async () => {
+  it('costs nothing without a listener', () => {
     const remaining = jest.fn(() => 1);
-    await new ProgressMeter(undefined).tick('building', 1, null, remaining);
+    progressMeter(undefined)('building', 1, null, remaining);
     expect(remaining).not.toHaveBeenCalled();
   });
 });

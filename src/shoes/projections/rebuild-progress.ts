@@ -17,35 +17,19 @@ export type RebuildProgress = {
 export type ProgressListener = (progress: RebuildProgress) => void;
 
 /**
- * Rate-limits progress reports to one per `intervalMs` (the first one at the first tick, so even a short
- * rebuild shows one). `remaining` is a callback because it may cost a query: it runs only when a report
- * is actually due.
+ * A progress listener rate-limited to one report per `intervalMs` (the first one at the first tick, so even a short
+ * rebuild shows one). `remaining` is a callback: it runs only when a report is actually due.
  */
-export class ProgressMeter {
-  private lastAt: number;
-  private lastEvents = 0;
-  private reported = false;
-
-  constructor(
-    private readonly listener: ProgressListener | undefined,
-    private readonly intervalMs = 1000,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.lastAt = now();
-  }
-
-  async tick(phase: string, events: number, position: string | null, remaining: () => number | Promise<number>): Promise<void> {
-    if (!this.listener) return;
-    const at = this.now();
-    if (this.reported && at - this.lastAt < this.intervalMs) return;
-    const seconds = Math.max(at - this.lastAt, 1) / 1000;
-    const eventsPerSecond = Math.round((events - this.lastEvents) / seconds);
-    const left = Math.max(0, Math.round(await remaining()));
-    this.listener({ phase, events, eventsPerSecond, position, remaining: left, etaSeconds: eventsPerSecond > 0 ? left / eventsPerSecond : null });
-    this.lastAt = at;
-    this.lastEvents = events;
-    this.reported = true;
-  }
+export function progressMeter(listener: ProgressListener | undefined, intervalMs = 1000, now: () => number = Date.now) {
+  let [lastAt, lastEvents, reported] = [now(), 0, false];
+  return (phase: string, events: number, position: string | null, remaining: () => number): void => {
+    const at = now();
+    if (!listener || (reported && at - lastAt < intervalMs)) return;
+    const eventsPerSecond = Math.round((events - lastEvents) / (Math.max(at - lastAt, 1) / 1000));
+    const left = Math.max(0, Math.round(remaining()));
+    listener({ phase, events, eventsPerSecond, position, remaining: left, etaSeconds: eventsPerSecond > 0 ? left / eventsPerSecond : null });
+    [lastAt, lastEvents, reported] = [at, events, true];
+  };
 }
 
 /** One line, e.g. `rebuild building: 12000 events, 4100 events/s, position MTIzOjQ1, 3400 remaining, ETA 0.8 s`. */

@@ -7,7 +7,7 @@ import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import { compareWithLive, createNextTables, dropNextTables, indexNextTables, repairLive, swapInNextTables, writeNextTables, type NextRows, type ShoeRow } from './next-tables';
 import { HOLD_BACK_PROJECTION_WRITERS } from '../read-model/projection-writers.lock';
 import { acquireRebuildLock, type RebuildLock, type RebuildLockOptions } from './projection-locks';
-import { ProgressMeter, type ProgressListener } from './rebuild-progress';
+import { progressMeter, type ProgressListener } from './rebuild-progress';
 
 /** Milestones (for the CLI, and tests that act at a precise moment); switching/repairing: done, not yet committed. */
 export type RebuildPhase = 'building' | 'built' | 'comparing' | 'switching' | 'repairing' | 'done';
@@ -73,7 +73,7 @@ type Page = { events: RecordedEvent<ShoeEvent>[]; read: number; last: string | n
 class Rebuild {
   private readonly fold = new ShoeFold();
   private readonly store: EventStore;
-  private readonly meter: ProgressMeter;
+  private readonly tick: ReturnType<typeof progressMeter>;
   private readonly batchSize: number;
   /** The last event folded (null: the start of the log), and how many shoe events that was. */
   private position: string | null = null;
@@ -85,7 +85,7 @@ class Rebuild {
   private lastCheckpointAt = Date.now();
 
   constructor(private readonly dataSource: DataSource, private readonly lock: RebuildLock, private readonly options: RebuildOptions) {
-    [this.store, this.meter, this.batchSize] = [new EventStore(dataSource, null, SHOE_EVENT_UPCASTER_REGISTRY), new ProgressMeter(options.onProgress), options.batchSize ?? 10_000];
+    [this.store, this.tick, this.batchSize] = [new EventStore(dataSource, null, SHOE_EVENT_UPCASTER_REGISTRY), progressMeter(options.onProgress), options.batchSize ?? 10_000];
   }
 
   async run(): Promise<RebuildReport> {
@@ -93,7 +93,7 @@ class Rebuild {
     const [{ end }]: { end: string }[] = await this.dataSource.query(`SELECT coalesce(max(global_position), 0)::text AS end FROM events`);
     this.endAtStart = Number(end);
     await this.options.onPhase?.('building');
-    await this.foldBelowHorizon(); // 2.
+    await this.foldFrom(); // 2.
     await this.checkpoint();
     await this.pendingCheckpoint;
     // Planner statistics for the comparison, and for the live tables these may become (LIKE copies none).
@@ -123,15 +123,18 @@ class Rebuild {
     await this.dataSource.transaction((tx) => createNextTables(tx).then(() => saveCheckpoint(tx, FOLDING, null, 0, true)));
   }
 
-  private async foldBelowHorizon(): Promise<void> {
-    let next = this.read(this.position);
+  /** Folds the log from the position on, reading the next page while one is folded; checkpoints only while writers go on (no `tx`). */
+  private async foldFrom(tx?: EntityManager): Promise<void> {
+    let next = this.read(this.position, tx);
     for (;;) {
       const page = await next;
       if (page.read === 0) return;
       const more = page.read === this.batchSize;
-      if (more) (next = this.read(page.last)).catch(() => undefined); // the rejection is seen where it is awaited
-      this.foldPage(page, 'building');
-      if (Date.now() - this.lastCheckpointAt >= (this.options.checkpointIntervalMs ?? 30_000)) await this.checkpoint();
+      if (more) (next = this.read(page.last, tx)).catch(() => undefined); // the rejection is seen where it is awaited
+      for (const event of page.events) this.fold.apply(event);
+      [this.events, this.position] = [this.events + page.events.length, page.last];
+      this.tick(tx ? 'catching up' : 'building', this.events, this.position, () => this.endAtStart - Number(decodePosition(this.position!).globalPosition));
+      if (!tx && Date.now() - this.lastCheckpointAt >= (this.options.checkpointIntervalMs ?? 30_000)) await this.checkpoint();
       if (!more) return;
     }
   }
@@ -143,15 +146,6 @@ class Rebuild {
       : await this.store.readAllOfType({ streamType: SHOE_STREAM_TYPE, after, limit: this.batchSize });
     const last = events.length ? events[events.length - 1].position : null;
     return { events: events.filter((e) => e.streamType === SHOE_STREAM_TYPE) as RecordedEvent<ShoeEvent>[], read: events.length, last };
-  }
-
-  private foldPage(page: Page, phase: string): Promise<void> {
-    for (const event of page.events) this.fold.apply(event);
-    this.events += page.events.length;
-    this.position = page.last;
-    return this.meter.tick(phase, this.events, this.position, () =>
-      Math.max(0, this.endAtStart - Number(this.position === null ? 0 : decodePosition(this.position).globalPosition)),
-    );
   }
 
   /**
@@ -176,10 +170,7 @@ class Rebuild {
     await tx.query(`LOCK TABLE shoes, shoe_ratings IN EXCLUSIVE MODE`);
     await this.lock.assertHeld(tx);
     const before = this.events;
-    for (let page = await this.read(this.position, tx); page.read > 0; page = await this.read(this.position, tx)) {
-      await this.foldPage(page, 'catching up');
-      if (page.read < this.batchSize) break;
-    }
+    await this.foldFrom(tx);
     await writeNextTables(tx, this.fold.takeChanges());
     await this.options.onPhase?.('comparing'); // 4.
     const comparison = await compareWithLive(tx);
