@@ -11,6 +11,7 @@ import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import { MetricsService } from '../metrics/metrics.service';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError } from './graphql-errors';
+import { httpCachePlugin } from './http-cache.plugin';
 import { httpSubscriptionRefusalPlugin } from './http-subscription-refusal.plugin';
 import { MAX_TOKENS } from './query-limits';
 import { describeRootTypes } from './root-type-descriptions';
@@ -50,6 +51,7 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
         graphqlMetricsPlugin(this.metrics, codeOf),
         httpSubscriptionRefusalPlugin(), // before measuring: a subscription over HTTP is refused whatever it costs
         queryLimitsPlugin(),
+        httpCachePlugin({ corsEnabled: this.config.settings.corsOrigins.length > 0 }),
         graphiqlLandingPagePlugin(),
       ],
       parseOptions: { maxTokens: MAX_TOKENS },
