@@ -1,10 +1,12 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../../config/app-config.service';
 import { pgPoolOf } from '../../database/pg-pool';
 import { EventFeed } from '../../event-store/event-feed';
+import { notifyObserver } from '../../event-store/event-store.observer';
 import { COMMITTED_EVENTS_AFTER, LOG_START } from '../../event-store/event-store.sql';
 import { decodePosition } from '../../event-store/position';
+import { READ_CACHE_OBSERVER, type ReadCacheObserver, type ReadCacheResult } from '../../metrics/read-cache.observer';
 import type { ShoeRow } from './shoe-row';
 import { shoeById } from './shoe.loaders';
 import { SharedCheckBarrier } from './shared-check.barrier';
@@ -22,9 +24,6 @@ const FRESHNESS = {
   text: `SELECT ${COMMITTED_EVENTS_AFTER} AS behind,
     (SELECT updated_at::text FROM projection_checkpoints WHERE projection = 'shoes') AS epoch`,
 };
-
-/** Not a value the epoch column can hold: the first check always starts from an empty cache. */
-const UNKNOWN_EPOCH = Symbol('unknown epoch');
 
 /**
  * The always-fresh read cache of `shoe(id)` (README "Read cache"): ShoeRows by id in a bounded LRU
@@ -50,13 +49,15 @@ const UNKNOWN_EPOCH = Symbol('unknown epoch');
 export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
   private readonly rows: VersionedLru<ShoeRow>;
   private readonly barrier = new SharedCheckBarrier(() => this.checkFreshness());
-  private epoch: string | null | typeof UNKNOWN_EPOCH = UNKNOWN_EPOCH;
+  /** The read model's epoch as of the last check (see FRESHNESS); read once at start. */
+  private epoch: string | null = null;
   private stopFollowing?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly feed: EventFeed,
     config: AppConfigService,
+    @Optional() @Inject(READ_CACHE_OBSERVER) private readonly observer: ReadCacheObserver | null = null,
   ) {
     this.rows = new VersionedLru(config.settings.readCacheSize);
   }
@@ -65,8 +66,14 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
     return this.rows.capacity > 0;
   }
 
-  onModuleInit(): void {
-    if (this.enabled) this.stopFollowing = this.feed.onEvent((event) => this.rows.invalidate(event.streamId, event.version));
+  /**
+   * 1. follow the feed (before any read can fill an entry);
+   * 2. learn the read model's epoch, so the first check does not take the start for a rebuild.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.enabled) return;
+    this.stopFollowing = this.feed.onEvent((event) => this.rows.invalidate(event.streamId, event.version));
+    this.epoch = (await this.queryFreshness(null)).epoch;
   }
 
   onModuleDestroy(): void {
@@ -81,19 +88,22 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
   async shoeById(shoeId: string, atLeastVersion?: number): Promise<ShoeRow | null> {
     if (!this.enabled) return shoeById(this.dataSource, shoeId);
     const cached = this.rows.get(shoeId);
-    if (cached === undefined) return this.load(shoeId);
-    if (atLeastVersion !== undefined && cached.version >= atLeastVersion) return cached;
-    if (!(await this.barrier.afterNow())) return this.load(shoeId);
+    if (cached === undefined) return this.load(shoeId, 'miss');
+    if (atLeastVersion !== undefined && cached.version >= atLeastVersion) return this.served(cached);
+    if (!(await this.barrier.afterNow())) return this.load(shoeId, 'behind');
     // Read again after the check: the feed may have invalidated it meanwhile.
-    return this.rows.get(shoeId) ?? this.load(shoeId);
+    const current = this.rows.get(shoeId);
+    return current === undefined ? this.load(shoeId, 'miss') : this.served(current);
   }
 
   /**
-   * The write path's read-your-writes: 1. `beginWrite` before the transaction (so an event of a later write,
-   * read by the feed before 2., keeps this answer out); 2. `endWrite` with the rows the transaction read back,
-   * after COMMIT and before the mutation answers (or with none if it failed). A row newer than the entry
-   * replaces it, so the next read on this instance shows the write even while an older open transaction keeps
-   * the feed (and the check) from seeing it.
+   * The write path's part: 1. `beginWrite` before the transaction (so an event of a later write, read by the
+   * feed before 2., keeps this answer out); 2. `endWrite` with the rows the transaction read back, after COMMIT
+   * and before the mutation answers (with none if it failed). Read-your-writes itself does not rest on this:
+   * the freshness check already sends a read to the database while any committed event is past the feed,
+   * also one above the horizon that no feed can read yet (test/cluster/read-cache.test.ts holds a transaction
+   * open to prove it). What this adds: once the feed has caught up, the next read of the shoe is a hit instead
+   * of a miss that refills it.
    */
   beginWrite(shoeIds: readonly string[]): FillTicket[] {
     return this.enabled ? shoeIds.map((id) => this.rows.begin(id)) : [];
@@ -104,7 +114,13 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
     for (const ticket of tickets) this.rows.fill(ticket, byId.get(ticket.id) ?? null);
   }
 
-  private async load(shoeId: string): Promise<ShoeRow | null> {
+  private served(row: ShoeRow): ShoeRow {
+    notifyObserver(this.observer, (o) => o.readCacheRead('hit'));
+    return row;
+  }
+
+  private async load(shoeId: string, result: ReadCacheResult): Promise<ShoeRow | null> {
+    notifyObserver(this.observer, (o) => o.readCacheRead(result));
     const ticket = this.rows.begin(shoeId);
     let row: ShoeRow | null = null;
     try {
@@ -117,13 +133,7 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
 
   /** Current: nothing committed past the feed's position, same epoch. A new epoch clears (and answers no). */
   private async checkFreshness(): Promise<boolean> {
-    const position = this.feed.position;
-    const { transactionId, globalPosition } = position === null ? LOG_START : decodePosition(position);
-    const { rows } = await pgPoolOf(this.dataSource).query<{ behind: boolean; epoch: string | null }>({
-      ...FRESHNESS,
-      values: [transactionId, globalPosition],
-    });
-    const [{ behind, epoch }] = rows;
+    const { behind, epoch } = await this.queryFreshness(this.feed.position);
     if (epoch !== this.epoch) {
       this.epoch = epoch;
       this.rows.clear();
@@ -131,5 +141,14 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
     }
     if (behind) this.feed.wake(); // usually a NOTIFY is already on its way; this only makes sure
     return !behind;
+  }
+
+  private async queryFreshness(position: string | null): Promise<{ behind: boolean; epoch: string | null }> {
+    const { transactionId, globalPosition } = position === null ? LOG_START : decodePosition(position);
+    const { rows } = await pgPoolOf(this.dataSource).query<{ behind: boolean; epoch: string | null }>({
+      ...FRESHNESS,
+      values: [transactionId, globalPosition],
+    });
+    return rows[0];
   }
 }

@@ -52,8 +52,8 @@ export class ShoeWritePipeline {
 
   /**
    * Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. Around the
-   * transaction, the read cache's read-your-writes (ShoeReadCache.beginWrite/endWrite): the shoes answered with
-   * are in this instance's cache before the mutation answers, unless the feed already announced a newer version.
+   * transaction, ShoeReadCache.beginWrite/endWrite: the shoes answered with are in this instance's cache before
+   * the mutation answers (unless the feed already announced a newer version), so the next read is a hit.
    */
   async run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
     const tickets = this.cache.beginWrite(plans.map((p) => p.streamId));
