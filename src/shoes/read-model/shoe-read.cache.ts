@@ -81,7 +81,8 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The shoe, from the cache when provably current, else from the database. `atLeastVersion`: the caller
+   * The shoe, from the cache when provably current, else from the database. `shoeId` in lower case, as parseId
+   * and the log spell it (another spelling is never stored, so it only misses). `atLeastVersion`: the caller
    * already knows the log holds that version and only needs a row that reflects it (shoeChanged, after its
    * event), so an entry that new is served without the check.
    */
