@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../../config/app-config.service';
-import { pgPoolOf } from '../../database/pg-pool';
 import { EventFeed } from '../../event-store/event-feed';
 import { notifyObserver } from '../../event-store/event-store.observer';
 import { COMMITTED_EVENTS_AFTER, LOG_START } from '../../event-store/event-store.sql';
+import { pgClientConfig } from '../../event-store/pg-client-config';
 import { decodePosition } from '../../event-store/position';
 import { READ_CACHE_OBSERVER, type ReadCacheObserver, type ReadCacheResult } from '../../metrics/read-cache.observer';
 import type { ShoeRow } from './shoe-row';
@@ -52,6 +53,12 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
   /** The read model's epoch as of the last check (see FRESHNESS); read once at start. */
   private epoch: string | null = null;
   private stopFollowing?: () => void;
+  /**
+   * The check's own connection (one, beside the pool and the feed's): under write load every pooled connection
+   * is busy with a mutation, and a check queued behind them would hold every hit back; one connection suffices
+   * since at most one check is in flight.
+   */
+  private checks: Pool | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,12 +79,17 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
    */
   async onModuleInit(): Promise<void> {
     if (!this.enabled) return;
+    this.checks = new Pool({ ...pgClientConfig(this.dataSource.options, 'tts-read-cache'), max: 1, idleTimeoutMillis: 0 });
+    // An idle connection that dies emits here (unhandled, it would end the process); the next check reconnects.
+    this.checks.on('error', () => undefined);
     this.stopFollowing = this.feed.onEvent((event) => this.rows.invalidate(event.streamId, event.version));
     this.epoch = (await this.queryFreshness(null)).epoch;
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.stopFollowing?.();
+    await this.checks?.end();
+    this.checks = null;
   }
 
   /**
@@ -146,7 +158,8 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
 
   private async queryFreshness(position: string | null): Promise<{ behind: boolean; epoch: string | null }> {
     const { transactionId, globalPosition } = position === null ? LOG_START : decodePosition(position);
-    const { rows } = await pgPoolOf(this.dataSource).query<{ behind: boolean; epoch: string | null }>({
+    if (!this.checks) throw new Error('ShoeReadCache is not running');
+    const { rows } = await this.checks.query<{ behind: boolean; epoch: string | null }>({
       ...FRESHNESS,
       values: [transactionId, globalPosition],
     });
