@@ -25,6 +25,8 @@ export type AppSettings = Readonly<{
   writeGroup: Readonly<{ maxCommands: number; concurrency: number }>;
   /** Connections the event feed opens for replays, beside its LISTEN and follow connections (EventFeed's replayPoolSize). */
   feedReplayPoolSize: number;
+  /** Shoes each instance keeps in its read cache (ShoeReadCache); 0 = off. */
+  readCacheSize: number;
   /** WebSocket limits on /graphql, both protocols (0 = that limit is off, for the two counts). */
   sockets: Readonly<{ maxPayloadBytes: number; connectionInitTimeoutMs: number; maxPerAddress: number; maxSubscriptionsPerSocket: number }>;
   /** Seed demo shoes into an empty database at start (DEMO_DATA; never true in production). */

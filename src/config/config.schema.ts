@@ -42,6 +42,7 @@ export interface RawSettings {
   log: { level: LogLevel; format: LogFormat | null };
   rateLimit: { userPerMinute: number; addressPerMinute: number };
   feed: { subscriberQueueSize: number; replayPoolSize: number };
+  readCache: { size: number };
   writes: { groupMaxCommands: number; groupConcurrency: number };
   sockets: { maxPayloadBytes: number; connectionInitTimeoutMs: number; maxPerAddress: number; maxSubscriptionsPerSocket: number };
   demo: { data: boolean };
@@ -172,6 +173,16 @@ export const settingsSchema: convict.Schema<RawSettings> = {
       min: 1,
       max: 50,
       default: 2,
+    },
+  },
+  readCache: {
+    size: {
+      doc: "Shoes kept in each instance's always-fresh read cache (shoe by id, LRU, invalidated by the event feed); 0 turns it off. A ShoeRow is well under 1 kB, so the default holds under ~10 MB.",
+      env: 'READ_CACHE_SIZE',
+      format: FORMAT.boundedInteger,
+      min: 0,
+      max: 1000000,
+      default: 10000,
     },
   },
   writes: {

@@ -251,6 +251,7 @@ function toAppSettings(raw: RawSettings, repoRoot: string): AppSettings {
     feedSubscriberQueueSize: raw.feed.subscriberQueueSize,
     writeGroup: { maxCommands: raw.writes.groupMaxCommands, concurrency: raw.writes.groupConcurrency },
     feedReplayPoolSize: raw.feed.replayPoolSize,
+    readCacheSize: raw.readCache.size,
     sockets: { ...raw.sockets },
     demoData: raw.demo.data,
   });

@@ -80,6 +80,7 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
   private readonly subscriptions = new Set<Subscription>();
   private readonly unfiltered = new Set<Subscription>();
   private readonly byStream = new Map<string, Set<Subscription>>();
+  private readonly followers = new Set<(event: RecordedEvent) => void>();
   private running = false;
   private polling: Promise<void> | null = null;
   private pollAgain = false;
@@ -196,6 +197,25 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     return subscription as unknown as EventSubscription<E>;
   }
 
+  /**
+   * The last event this instance's feed has read (null: none since the log's start). Every event at or before it
+   * in the log's order has been handed to the followers (`onEvent`): the feed reads gap-free, below the horizon.
+   */
+  get position(): string | null {
+    return this.head;
+  }
+
+  /**
+   * Calls `listener` synchronously for every event the feed reads, in log order, BEFORE any subscriber of this
+   * instance is handed that event (a cache invalidated here is never behind what a local subscriber saw). It runs
+   * on the feed's hot path: keep it cheap, and it must not throw (a throw is logged and ignored). Returns an
+   * unsubscribe.
+   */
+  onEvent(listener: (event: RecordedEvent) => void): () => void {
+    this.followers.add(listener);
+    return () => this.followers.delete(listener);
+  }
+
   /** Reads the log now, or right after the read in flight. */
   wake(): void {
     if (!this.running) return;
@@ -300,6 +320,13 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     if (evicted) {
       this.floor = evicted.event.position;
       this.floorKey = evicted.key;
+    }
+    for (const follower of this.followers) {
+      try {
+        follower(entry.event);
+      } catch (error) {
+        this.logger.error(`An event follower failed: ${describe(error)}`);
+      }
     }
     this.head = entry.event.position;
     // Handing the event to its live subscribers is the moment its delivery lag is measured.

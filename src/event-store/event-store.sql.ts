@@ -165,6 +165,14 @@ export const READ_ALL_OF_STREAM = `
   ORDER BY transaction_id, global_position
   LIMIT $5`;
 
+/**
+ * A boolean expression, for a statement of a caller's own: whether any event visible to the statement's snapshot
+ * lies after ($1, $2) in the log's order, ALSO above the horizon (committed but not yet readable by the feed).
+ * ShoeReadCache's freshness check: a feed at ($1, $2) has read everything committed when this is false. One
+ * probe of events_transaction_position_idx.
+ */
+export const COMMITTED_EVENTS_AFTER = `EXISTS (SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint))`;
+
 /** The last event below the horizon: where a subscription without `after` starts. */
 export const HEAD_POSITION = `
   SELECT transaction_id::text AS transaction_id_text, global_position::text AS global_position_text

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { EVENT_FEED_OBSERVER, EVENT_STORE_OBSERVER } from '../event-store/event-store.observer';
+import { READ_CACHE_OBSERVER } from './read-cache.observer';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
@@ -15,7 +16,8 @@ import { MetricsService } from './metrics.service';
     MetricsService,
     { provide: EVENT_STORE_OBSERVER, useExisting: MetricsService },
     { provide: EVENT_FEED_OBSERVER, useExisting: MetricsService },
+    { provide: READ_CACHE_OBSERVER, useExisting: MetricsService },
   ],
-  exports: [MetricsService, EVENT_STORE_OBSERVER, EVENT_FEED_OBSERVER],
+  exports: [MetricsService, EVENT_STORE_OBSERVER, EVENT_FEED_OBSERVER, READ_CACHE_OBSERVER],
 })
 export class MetricsModule {}

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { recordedPgPool } from '../database/pg-pool';
 import type { EventFeedObserver, EventStoreObserver } from '../event-store/event-store.observer';
 import type { RecordedEvent } from '../event-store/recorded-event';
+import type { ReadCacheObserver, ReadCacheResult } from './read-cache.observer';
 import { BoundedLabelValues } from './bounded-label-values';
 import { BulkHistogram } from './bulk-histogram';
 
@@ -25,7 +26,7 @@ const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
  * so those stay free of prom-client. Pool gauges are read at scrape time, never polled.
  */
 @Injectable()
-export class MetricsService implements EventStoreObserver, EventFeedObserver {
+export class MetricsService implements EventStoreObserver, EventFeedObserver, ReadCacheObserver {
   readonly registry = new Registry();
   private readonly operationNames = new BoundedLabelValues(MAX_OPERATION_NAMES);
   private readonly outcomes = new BoundedLabelValues(MAX_OUTCOMES);
@@ -73,7 +74,15 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
     registers: [this.registry],
   });
 
+  private readonly readCacheReads = new Counter({
+    name: 'tts_read_cache_reads_total',
+    help: '`shoe(id)` reads by how the read cache answered: "hit" from memory, "miss" not cached, "behind" cached but not provably current (read from the database).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(private readonly dataSource: DataSource) {
+    for (const result of ['hit', 'miss', 'behind'] as const) this.readCacheReads.inc({ result }, 0);
     // Zero series exist from the start, so rate() and absence alerts work before the first occurrence.
     this.catchUpReads.inc({ kind: 'follow' }, 0);
     this.catchUpReads.inc({ kind: 'replay' }, 0);
@@ -115,6 +124,10 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver {
 
   storeRead(kind: 'follow' | 'replay'): void {
     this.catchUpReads.inc({ kind });
+  }
+
+  readCacheRead(result: ReadCacheResult): void {
+    this.readCacheReads.inc({ result });
   }
 
   listenReconnect(): void {

@@ -11,6 +11,7 @@ import { GetShoeHandler } from './queries/get-shoe.query';
 import { ListEventsHandler } from './queries/list-events.query';
 import { ListShoesHandler } from './queries/list-shoes.query';
 import { ShoeChanges } from './queries/shoe-changes.service';
+import { ShoeReadCache } from './read-model/shoe-read.cache';
 import { RatingGroupCommit } from './write/rating-group-commit';
 import { ShoeWritePipeline } from './write/shoe-write-pipeline';
 
@@ -23,6 +24,7 @@ import { ShoeWritePipeline } from './write/shoe-write-pipeline';
     EventUpcastersModule.forRoot(SHOE_EVENT_UPCASTERS),
   ],
   providers: [
+    ShoeReadCache,
     ShoeWritePipeline,
     RatingGroupCommit,
     WriteShoeHandler,

@@ -3,7 +3,7 @@ import { EventFeed, EventFeedOptions, SubscriptionLaggedError } from '../../src/
 import { ALL_STREAMS, EventFeedPubSub, Lagged } from '../../src/event-store/event-feed.pub-sub';
 import { EventStore, RecordedEvent } from '../../src/event-store/event-store';
 import { encodePosition, InvalidPositionError } from '../../src/event-store/position';
-import { isSyncConsumable } from '../../src/event-store/sync-consumer';
+import { isSyncConsumable, SYNC_CONSUMER } from '../../src/event-store/sync-consumer';
 import {
   appendLocked,
   eventually,
@@ -93,6 +93,36 @@ it('without `after`, a subscriber sees only events committed after it subscribed
 
   expect(positions(await take(subscription, 2))).toEqual(positions(after));
   await subscription.return();
+});
+
+it('hands every event to its onEvent followers once, in log order, before any subscriber of the instance gets it', async () => {
+  const start = await settledHead(kit.store);
+  const feed = await startFeed(); // at the store's head: `start`
+  const followed: string[] = [];
+  const stopFollowing = feed.onEvent((event) => followed.push(event.position));
+  // A synchronous consumer takes each event inside the feed's publish: the earliest a subscriber can see one.
+  const subscription = feed.subscribe();
+  if (!isSyncConsumable<RecordedEvent>(subscription)) throw new Error('the feed subscription is synchronously consumable');
+  const offered: { position: string; followedFirst: boolean; feedPosition: string | null }[] = [];
+  subscription[SYNC_CONSUMER]({
+    offer: (event) => {
+      offered.push({ position: event.position, followedFirst: followed.includes(event.position), feedPosition: feed.position });
+      return true;
+    },
+  });
+  const streams = [newStreamId(), newStreamId()];
+  await appendConcurrently(kit.store, streams, 40, 4);
+  await appendLocked(otherInstance, streams[0], testEvents(2)); // through NOTIFY too
+  await eventually(async () => (followed.length >= 42 ? true : undefined));
+
+  expect(followed).toEqual(positions(await readEverything(kit.store, { after: start })));
+  expect(offered.map((o) => o.position)).toEqual(followed);
+  expect(offered.every((o) => o.followedFirst && o.feedPosition === o.position)).toBe(true);
+  stopFollowing();
+  await appendLocked(kit.store, streams[1], testEvents(1));
+  await eventually(async () => (offered.length === 43 ? true : undefined));
+  await subscription.return();
+  expect(followed).toHaveLength(42); // stopped following: the subscriber got the 43rd, the follower did not
 });
 
 it('with `after`, replays from the store and the buffer, then goes live: no gap, no duplicate', async () => {

@@ -43,7 +43,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/main.js');
 const TAIL_LINES = 300;
 /** Settings the parent's environment must not leak into a server: each test says what its server uses. */
-const SCRUBBED = /^(DATABASE_URL|DATABASE_POOL_SIZE|EMBEDDED_POSTGRES_\w+|PORT|HOST|NODE_ENV|LOG_\w+|JWT_SECRET|SHUTDOWN_GRACE_MS|FEED_\w+|WS_\w+|DEMO_DATA|TEST_PG_ADMIN_URL)$/;
+const SCRUBBED = /^(DATABASE_URL|DATABASE_POOL_SIZE|EMBEDDED_POSTGRES_\w+|PORT|HOST|NODE_ENV|LOG_\w+|JWT_SECRET|SHUTDOWN_GRACE_MS|FEED_\w+|READ_CACHE_\w+|WS_\w+|DEMO_DATA|TEST_PG_ADMIN_URL)$/;
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {

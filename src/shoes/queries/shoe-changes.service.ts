@@ -4,12 +4,13 @@ import { closable, Lagged } from '../../event-store/event-feed.pub-sub';
 import type { ShoeRow } from '../read-model/shoe-row';
 import { GetShoeQuery } from './get-shoe.query';
 
-type LogItem = { position: string; streamId: string } | Lagged;
+type LogEvent = { position: string; streamId: string; version: number };
+type LogItem = LogEvent | Lagged;
 
 /** shoeChanged's payloads: the shoe's read model after each of its events (the projection is inline, so it reflects the event). */
 @Injectable()
 export class ShoeChanges {
-  private readonly reads = new SharedShoeReads((shoeId) => this.queryBus.execute(new GetShoeQuery(shoeId)));
+  private readonly reads = new SharedShoeReads((event) => this.queryBus.execute(new GetShoeQuery(event.streamId, event.version)));
 
   constructor(private readonly queryBus: QueryBus) {}
 
@@ -42,14 +43,14 @@ export class SharedShoeReads {
   private readonly byPosition = new Map<string, Promise<ShoeRow | null>>();
 
   constructor(
-    private readonly read: (shoeId: string) => Promise<ShoeRow | null>,
+    private readonly read: (event: LogEvent) => Promise<ShoeRow | null>,
     private readonly keep = 512,
   ) {}
 
-  shoeAfter(event: { position: string; streamId: string }): Promise<ShoeRow | null> {
+  shoeAfter(event: LogEvent): Promise<ShoeRow | null> {
     let shoe = this.byPosition.get(event.position);
     if (!shoe) {
-      shoe = this.read(event.streamId);
+      shoe = this.read(event);
       shoe.catch(() => this.byPosition.delete(event.position)); // a failed read is retried by the next subscriber
       this.byPosition.set(event.position, shoe);
       if (this.byPosition.size > this.keep) this.byPosition.delete(this.byPosition.keys().next().value!);

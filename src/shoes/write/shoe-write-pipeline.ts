@@ -7,6 +7,7 @@ import { SHARE_PROJECTION_WRITERS_LOCK } from '../read-model/projection-writers.
 import { findIdempotencyKey, rememberIdempotencyKey } from '../read-model/idempotency-keys';
 import { shoesByIds } from '../read-model/shoe.loaders';
 import type { ShoeRow } from '../read-model/shoe-row';
+import { ShoeReadCache } from '../read-model/shoe-read.cache';
 import { applyShoeEvents } from '../read-model/shoe.projection';
 import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import { IdempotencyKeyConflict } from './idempotency-key-conflict.error';
@@ -37,7 +38,10 @@ type Write = {
  */
 @Injectable()
 export class ShoeWritePipeline {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly cache: ShoeReadCache,
+  ) {}
 
   /** A command on its own: the shoe it answers with, or its rejection thrown. */
   async runOne(plan: ShoeWritePlan): Promise<ShoeRow> {
@@ -46,8 +50,23 @@ export class ShoeWritePipeline {
     return outcome.shoe;
   }
 
-  /** Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. */
-  run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
+  /**
+   * Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. Around the
+   * transaction, ShoeReadCache.beginWrite/endWrite: the shoes answered with are in this instance's cache before
+   * the mutation answers (unless the feed already announced a newer version), so the next read is a hit.
+   */
+  async run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
+    const tickets = this.cache.beginWrite(plans.map((p) => p.streamId));
+    let outcomes: WriteOutcome[] = [];
+    try {
+      outcomes = await this.transaction(plans);
+      return outcomes;
+    } finally {
+      this.cache.endWrite(tickets, outcomes.flatMap((o) => ('shoe' in o ? [o.shoe] : [])));
+    }
+  }
+
+  private transaction(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
     return this.store.transaction(async (tx) => {
       const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
       // 0. The projection writers' lock, shared, held until COMMIT: a rebuild's last step takes it
