@@ -5,9 +5,8 @@ import { decide, type ShoeCommandState, type ShoeEvent } from '../domain';
 import { loadDecisionStates, loadNameOwner } from '../read-model/decision-state.loaders';
 import { SHARE_PROJECTION_WRITERS_LOCK } from '../read-model/projection-writers.lock';
 import { findIdempotencyKey, rememberIdempotencyKey } from '../read-model/idempotency-keys';
-import { shoesByIds } from '../read-model/shoe.loaders';
 import type { ShoeRow } from '../read-model/shoe-row';
-import { applyShoeEvents } from '../read-model/shoe.projection';
+import { projectShoeEvents, type ProjectedShoeEvent } from '../read-model/shoe.projection';
 import { SHOE_STREAM_TYPE } from '../shoe-stream';
 import { IdempotencyKeyConflict } from './idempotency-key-conflict.error';
 import { idempotencyLockKey, nameLockKey, type ShoeWritePlan } from './shoe-write-plan';
@@ -46,53 +45,70 @@ export class ShoeWritePipeline {
     return outcome.shoe;
   }
 
-  /** Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. */
+  /**
+   * Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. A batch of
+   * ratings without idempotency keys (the hot path) takes 4 round trips, marked RT1..RT4 below; the other steps
+   * cost round trips only for the commands that need them (idempotency keys, names).
+   */
   run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
-    return this.store.transaction(async (tx) => {
-      const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
-      // 0. The projection writers' lock, shared, held until COMMIT: a rebuild's last step takes it
-      //    exclusively to wait for writes in flight and hold new ones back (read-model/projection-writers.lock.ts). Neither it nor
-      //    the stream locks assign a transaction id, which lockStreams insists on.
-      await tx.query(SHARE_PROJECTION_WRITERS_LOCK);
-      // 1. Lock before anything is written: every stream of the batch in one sorted statement (the append then
-      //    gets its transaction id only after the stream's previous writer committed, keeping per-stream log
-      //    order), then the idempotency keys the commands declared.
-      await this.store.lockStreams(tx, plans.map((p) => p.streamId));
-      for (const { idempotency } of plans) if (idempotency) await lock(tx, idempotencyLockKey(idempotency));
-      // 2. A replayed idempotent request answers with the shoe it made, appending nothing; the same key with
-      //    other input is rejected.
-      for (const write of writes) await replay(tx, write);
-      // 3. Load the decision states, from tables written in the same transactions as the log: every shoe (and
-      //    rating) of the batch in one statement, then the name keys derived from them, each locked, then read.
-      const deciding = writes.filter((w) => !w.rejected && !w.replayedShoeId);
-      const loaded = await loadDecisionStates(tx, deciding.map(({ plan }) => ({ shoeId: plan.streamId, userId: plan.ratingOf })));
-      for (const write of deciding) {
-        const { shoe, currentSize } = loaded.get(write.plan.streamId)!;
-        const nameKey = write.plan.nameKey?.(shoe) ?? null;
-        if (nameKey !== null) await lock(tx, nameLockKey(nameKey));
-        write.state = { shoe, currentSize, nameTakenBy: nameKey === null ? null : await loadNameOwner(tx, nameKey) };
-      }
-      // 4. Decide: the domain's pure decide, in memory; a rejection settles only its own command.
-      for (const write of deciding) {
-        try {
-          write.events = decide(write.plan.command, write.state!);
-        } catch (error) {
-          write.rejected = { error };
+    const streams = plans.map((p) => p.streamId);
+    // 0. + 1. (RT1, with BEGIN, parameterless: store.transaction's options) The projection writers' lock, shared,
+    //    held until COMMIT: a rebuild's last step takes it exclusively to wait for writes in flight and hold new
+    //    ones back (read-model/projection-writers.lock.ts). Then every stream of the batch, locked in one sorted
+    //    statement before anything is written (the append then gets its transaction id only after the stream's
+    //    previous writer committed, keeping per-stream log order). Neither lock assigns a transaction id, which
+    //    lockStreams insists on.
+    return this.store.transaction(
+      async (tx) => {
+        const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
+        // 1. (continued; a round trip per key, only for commands that carry one) The idempotency keys declared.
+        for (const { idempotency } of plans) if (idempotency) await lock(tx, idempotencyLockKey(idempotency));
+        // 2. (a round trip per key, as above) A replayed idempotent request answers with the shoe it made,
+        //    appending nothing; the same key with other input is rejected.
+        for (const write of writes) await replay(tx, write);
+        // 3. (RT2) Load the decision states, from tables written in the same transactions as the log: every shoe
+        //    (and rating) of the batch in one statement. A statement of its own, after the locks' one, and that is
+        //    what makes it correct: under READ COMMITTED a statement reads the snapshot taken when it starts, so a
+        //    load in the locking statement itself would read, after waiting for a stream's lock, the shoe as it
+        //    was BEFORE the writer it waited for committed. Then (creations and renames only, a round trip each)
+        //    the name keys derived from the shoes, each locked, then read.
+        const deciding = writes.filter((w) => !w.rejected && !w.replayedShoeId);
+        const loaded = await loadDecisionStates(tx, deciding.map(({ plan }) => ({ shoeId: plan.streamId, userId: plan.ratingOf })));
+        for (const write of deciding) {
+          const { shoe, currentSize } = loaded.get(write.plan.streamId)!;
+          const nameKey = write.plan.nameKey?.(shoe) ?? null;
+          if (nameKey !== null) await lock(tx, nameLockKey(nameKey));
+          write.state = { shoe, currentSize, nameTakenBy: nameKey === null ? null : await loadNameOwner(tx, nameKey) };
         }
-      }
-      const accepted = deciding.filter((w) => !w.rejected);
-      // 5. Append every accepted command's events at the version it decided on (two statements for the whole
-      //    batch; the unique (stream, version) is the backstop).
-      const recorded = await this.store.appendToStreams<ShoeEvent>(tx, accepted.map(streamAppend));
-      // 6. Project inline (one statement for a batch of ratings), remember the idempotency keys, and read back
-      //    every shoe answered with, once.
-      await applyShoeEvents(tx, recorded);
-      for (const { plan } of accepted) {
-        const claim = plan.idempotency;
-        if (claim) await rememberIdempotencyKey(tx, claim, { requestHash: claim.requestHash, shoeId: plan.streamId, at: plan.command.metadata.now });
-      }
-      return answer(tx, writes);
-    });
+        // 4. Decide: the domain's pure decide, in memory; a rejection settles only its own command.
+        for (const write of deciding) {
+          try {
+            write.events = decide(write.plan.command, write.state!);
+          } catch (error) {
+            write.rejected = { error };
+          }
+        }
+        const accepted = deciding.filter((w) => !w.rejected);
+        // 5. + 6. (RT3) Append every accepted command's events at the version it decided on, project them inline,
+        //    and read back every shoe answered with, once: for ratings all in the append's one statement (the
+        //    version check fails it whole; the unique (stream, version) is the backstop); a creation's or a
+        //    rename's projection and the read-back take statements of their own after it (shoe.projection.ts).
+        const appends = accepted.map(streamAppend);
+        const projection = projectShoeEvents(appends.flatMap(toBeRecorded), [...new Set(writes.filter((w) => !w.rejected).map(shoeIdOf))]);
+        const folded = projection.alongside
+          ? await this.store.appendToStreamsWith<ShoeRow>(tx, appends, projection.alongside)
+          : (await this.store.appendToStreams<ShoeEvent>(tx, appends), []);
+        const shoes = await projection.finish(tx, folded);
+        //    (a round trip per key, only for commands that carry one) Remember the idempotency keys.
+        for (const { plan } of accepted) {
+          const claim = plan.idempotency;
+          if (claim) await rememberIdempotencyKey(tx, claim, { requestHash: claim.requestHash, shoeId: plan.streamId, at: plan.command.metadata.now });
+        }
+        return answer(writes, shoes);
+        // 7. (RT4) COMMIT, when this returns (store.transaction).
+      },
+      { first: [SHARE_PROJECTION_WRITERS_LOCK], lockStreams: streams },
+    );
   }
 }
 
@@ -119,11 +135,16 @@ function streamAppend({ plan, state, events }: Write): StreamAppend<ShoeEvent> {
   };
 }
 
-async function answer(tx: EntityManager, writes: Write[]): Promise<WriteOutcome[]> {
-  const shoeIdOf = (w: Write) => w.replayedShoeId ?? w.plan.streamId;
-  const answered = writes.filter((w) => !w.rejected);
-  const rows = answered.length ? await shoesByIds(tx, [...new Set(answered.map(shoeIdOf))]) : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
+/** The shoe a command answers with: the one its replayed key made, or its own. */
+const shoeIdOf = (w: Write): string => w.replayedShoeId ?? w.plan.streamId;
+
+/** An append's events as they will be recorded: at the versions after the expected one, at the command's time. */
+function toBeRecorded({ streamId, events, expectedVersion, occurredAt }: StreamAppend<ShoeEvent>): ProjectedShoeEvent[] {
+  return events.map((event, i) => ({ ...event, streamId, version: expectedVersion + i + 1, occurredAt }));
+}
+
+function answer(writes: Write[], shoes: ShoeRow[]): WriteOutcome[] {
+  const byId = new Map(shoes.map((row) => [row.id, row]));
   return writes.map((w) => {
     if (w.rejected) return w.rejected;
     const shoe = byId.get(shoeIdOf(w));
