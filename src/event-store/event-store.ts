@@ -37,6 +37,14 @@ export type TransactionOptions = {
   first?: readonly string[];
   /** lockStreams of these streams, in BEGIN's round trip too (the ids written into the text: see lockStreamsInline). */
   lockStreams?: readonly string[];
+  /**
+   * The caller's statements without parameters after the stream locks, still in BEGIN's round trip; their rows
+   * are `fn`'s second argument, one array per statement. Each statement reads a snapshot taken when IT starts, so
+   * after the locks were granted: it sees everything the streams' previous writers committed (which one
+   * statement that locks and then reads would not: its snapshot predates its wait for the locks). Ignored, and
+   * `fn` gets none, when the streams could not be locked in that message (an id not a canonical uuid).
+   */
+  then?: readonly string[];
 };
 
 /**
@@ -117,18 +125,19 @@ export class EventStore {
    * START TRANSACTION and another for a SET TRANSACTION ISOLATION LEVEL. `fn` gets the transaction's
    * EntityManager; TypeORM sees its transaction as active, so its own methods join it instead of opening one.
    */
-  async transaction<T>(fn: (tx: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(fn: (tx: EntityManager, opened: unknown[][] | null) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const tx = runner.manager;
     try {
       const streams = options.lockStreams ?? [];
       const inlineLock = streams.length ? SQL.lockStreamsInline(streams) : null;
-      const opening = [SQL.BEGIN_READ_COMMITTED, ...(options.first ?? []), ...(inlineLock ? [inlineLock] : [])].join(';\n');
-      const results = await sendSimple(runner, opening);
+      const then = inlineLock ? (options.then ?? []) : [];
+      const first = [SQL.BEGIN_READ_COMMITTED, ...(options.first ?? []), ...(inlineLock ? [inlineLock] : [])];
+      const results = await sendSimple(runner, [...first, ...then].join(';\n'));
       (runner as { isTransactionActive: boolean }).isTransactionActive = true;
-      if (inlineLock) this.recordLocked(tx, streams, results[results.length - 1].rows[0] as LockRow);
+      if (inlineLock) this.recordLocked(tx, streams, results[first.length - 1].rows[0] as LockRow);
       else await this.lockStreams(tx, [...streams]);
-      const result = await fn(tx);
+      const result = await fn(tx, inlineLock && options.then ? results.slice(first.length).map((r) => r.rows as unknown[]) : null);
       await runner.query('COMMIT');
       (runner as { isTransactionActive: boolean }).isTransactionActive = false;
       const appended = this.appendedIn.get(tx);

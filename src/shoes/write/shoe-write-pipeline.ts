@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventStore, type StreamAppend } from '../../event-store/event-store';
 import { decide, type ShoeCommandState, type ShoeEvent } from '../domain';
-import { loadDecisionStates, loadNameOwner } from '../read-model/decision-state.loaders';
+import { decisionStatesInline, loadDecisionStates, loadNameOwner, toDecisionStates } from '../read-model/decision-state.loaders';
 import { SHARE_PROJECTION_WRITERS_LOCK } from '../read-model/projection-writers.lock';
 import { findIdempotencyKey, rememberIdempotencyKey } from '../read-model/idempotency-keys';
 import type { ShoeRow } from '../read-model/shoe-row';
@@ -47,33 +47,36 @@ export class ShoeWritePipeline {
 
   /**
    * Every command of `plans` (one per stream) in one transaction; outcomes in the order of `plans`. A batch of
-   * ratings without idempotency keys (the hot path) takes 4 round trips, marked RT1..RT4 below; the other steps
-   * cost round trips only for the commands that need them (idempotency keys, names).
+   * ratings (the hot path) takes 3 round trips, marked RT1..RT3 below; the other steps cost round trips only for
+   * the commands that need them (idempotency keys, names).
    */
   run(plans: ShoeWritePlan[]): Promise<WriteOutcome[]> {
-    const streams = plans.map((p) => p.streamId);
-    // 0. + 1. (RT1, with BEGIN, parameterless: store.transaction's options) The projection writers' lock, shared,
-    //    held until COMMIT: a rebuild's last step takes it exclusively to wait for writes in flight and hold new
-    //    ones back (read-model/projection-writers.lock.ts). Then every stream of the batch, locked in one sorted
-    //    statement before anything is written (the append then gets its transaction id only after the stream's
-    //    previous writer committed, keeping per-stream log order). Neither lock assigns a transaction id, which
-    //    lockStreams insists on.
+    const needs = plans.map(({ streamId, ratingOf }) => ({ shoeId: streamId, userId: ratingOf }));
+    const load = decisionStatesInline(needs);
+    // 0. + 1. + 3. (RT1: one message with BEGIN, so no parameters: store.transaction's options) The projection
+    //    writers' lock, shared, held until COMMIT: a rebuild's last step takes it exclusively to wait for writes
+    //    in flight and hold new ones back (read-model/projection-writers.lock.ts). Then every stream of the batch,
+    //    locked in one sorted statement before anything is written (the append then gets its transaction id only
+    //    after the stream's previous writer committed, keeping per-stream log order). Neither lock assigns a
+    //    transaction id, which lockStreams insists on. Then step 3's load, see there.
     return this.store.transaction(
-      async (tx) => {
+      async (tx, opened) => {
         const writes: Write[] = plans.map((plan) => ({ plan, events: [] }));
         // 1. (continued; a round trip per key, only for commands that carry one) The idempotency keys declared.
         for (const { idempotency } of plans) if (idempotency) await lock(tx, idempotencyLockKey(idempotency));
         // 2. (a round trip per key, as above) A replayed idempotent request answers with the shoe it made,
         //    appending nothing; the same key with other input is rejected.
         for (const write of writes) await replay(tx, write);
-        // 3. (RT2) Load the decision states, from tables written in the same transactions as the log: every shoe
-        //    (and rating) of the batch in one statement. A statement of its own, after the locks' one, and that is
-        //    what makes it correct: under READ COMMITTED a statement reads the snapshot taken when it starts, so a
-        //    load in the locking statement itself would read, after waiting for a stream's lock, the shoe as it
-        //    was BEFORE the writer it waited for committed. Then (creations and renames only, a round trip each)
-        //    the name keys derived from the shoes, each locked, then read.
+        // 3. (RT1) Load the decision states, from tables written in the same transactions as the log: every shoe
+        //    (and rating) of the batch in one statement, guarded by the stream locks alone (a replayed command's
+        //    state is loaded and not used). It is a statement of its own after the locks' one, in the same
+        //    message, and that is what makes it correct: under READ COMMITTED a statement reads the snapshot taken
+        //    when IT starts, so a load inside the locking statement would read, after waiting for a stream's
+        //    lock, the shoe as it was BEFORE the writer it waited for committed. (Its own round trip only when a
+        //    shoe id is not a canonical uuid and cannot be written into the text.) Then (creations and renames
+        //    only, a round trip each) the name keys derived from the shoes, each locked, then read.
+        const loaded = load && opened ? toDecisionStates(opened[0]) : await loadDecisionStates(tx, needs);
         const deciding = writes.filter((w) => !w.rejected && !w.replayedShoeId);
-        const loaded = await loadDecisionStates(tx, deciding.map(({ plan }) => ({ shoeId: plan.streamId, userId: plan.ratingOf })));
         for (const write of deciding) {
           const { shoe, currentSize } = loaded.get(write.plan.streamId)!;
           const nameKey = write.plan.nameKey?.(shoe) ?? null;
@@ -89,7 +92,7 @@ export class ShoeWritePipeline {
           }
         }
         const accepted = deciding.filter((w) => !w.rejected);
-        // 5. + 6. (RT3) Append every accepted command's events at the version it decided on, project them inline,
+        // 5. + 6. (RT2) Append every accepted command's events at the version it decided on, project them inline,
         //    and read back every shoe answered with, once: for ratings all in the append's one statement (the
         //    version check fails it whole; the unique (stream, version) is the backstop); a creation's or a
         //    rename's projection and the read-back take statements of their own after it (shoe.projection.ts).
@@ -105,9 +108,9 @@ export class ShoeWritePipeline {
           if (claim) await rememberIdempotencyKey(tx, claim, { requestHash: claim.requestHash, shoeId: plan.streamId, at: plan.command.metadata.now });
         }
         return answer(writes, shoes);
-        // 7. (RT4) COMMIT, when this returns (store.transaction).
+        // 7. (RT3) COMMIT, when this returns (store.transaction).
       },
-      { first: [SHARE_PROJECTION_WRITERS_LOCK], lockStreams: streams },
+      { first: [SHARE_PROJECTION_WRITERS_LOCK], lockStreams: plans.map((p) => p.streamId), then: load ? [load] : undefined },
     );
   }
 }
