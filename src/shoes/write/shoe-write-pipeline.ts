@@ -107,8 +107,8 @@ export class ShoeWritePipeline {
           const claim = plan.idempotency;
           if (claim) await rememberIdempotencyKey(tx, claim, { requestHash: claim.requestHash, shoeId: plan.streamId, at: plan.command.metadata.now });
         }
-        return answer(writes, shoes);
         // 7. (RT3) COMMIT, when this returns (store.transaction).
+        return answer(writes, shoes);
       },
       { first: [SHARE_PROJECTION_WRITERS_LOCK], lockStreams: plans.map((p) => p.streamId), then: load ? [load] : undefined },
     );
