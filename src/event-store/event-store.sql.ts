@@ -33,6 +33,12 @@
  * they like: the horizon in 2. above already keeps readers from skipping them.
  */
 
+/**
+ * Every transaction's first statement. READ COMMITTED is PostgreSQL's default, but said here, where it costs no
+ * round trip, so a changed default_transaction_isolation cannot change what the locks below rely on.
+ */
+export const BEGIN_READ_COMMITTED = 'START TRANSACTION ISOLATION LEVEL READ COMMITTED';
+
 /** Parameter stand-ins for "no lower/upper bound", so each query keeps one constant text. */
 export const LOG_START = { transactionId: '0', globalPosition: '0' };
 export const LOG_END = { transactionId: (2n ** 64n - 1n).toString(), globalPosition: (2n ** 63n - 1n).toString() };
@@ -63,46 +69,81 @@ export const LOCK_STREAMS = `
     ORDER BY lock_key
   ) AS keys`;
 
+/** A stream id PostgreSQL reads as a uuid and that can stand in SQL text as it is: hex digits and dashes only. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * LOCK_STREAMS with the ids written into the text instead of $1, for a message that must carry no parameters
+ * (EventStore.transaction sends it with BEGIN: the simple query protocol runs several statements per round trip,
+ * but takes no parameters). Safe because only canonical uuids are written (hex digits and dashes, nothing that
+ * could end the literal); null when an id is not one, and the caller then sends LOCK_STREAMS with $1 as before.
+ */
+export function lockStreamsInline(streamIds: readonly string[]): string | null {
+  if (!streamIds.every((id) => CANONICAL_UUID.test(id))) return null;
+  return LOCK_STREAMS.replace('$1::uuid[]', `'{${streamIds.join(',')}}'::uuid[]`);
+}
+
 /** $1 = stream id. No row: the stream does not exist (version 0). */
 export const STREAM_VERSION = `SELECT version FROM event_streams WHERE stream_id = $1::uuid`;
 
 /**
- * Version check of an append, and each stream's new version, for one or more streams in one statement:
- * $1 stream ids, $2 stream types, $3 new versions, $4 expected versions (parallel arrays, one entry per
- * stream). Returns the ids whose check passed; a missing id failed. A stream expected at 0 must not exist
- * yet (insert, DO NOTHING on conflict); any other expectation only updates a stream that is at exactly that
- * version, so it never creates one that did not exist (which a bare upsert would do).
+ * An append, for one or more streams, in ONE statement (one round trip, where it was three): the version check,
+ * each stream's new version, every event, and the NOTIFY; then whatever the caller adds (appendToStreamsWith).
+ *   - Version check: $1 stream ids, $2 stream types, $3 new versions, $4 expected versions (parallel arrays, one
+ *     entry per stream). A stream expected at 0 must not exist yet (insert, DO NOTHING on conflict); any other
+ *     expectation only updates a stream that is at exactly that version, so it never creates one that did not
+ *     exist (which a bare upsert would do). The streams that passed come out of es_passed.
+ *   - Events: $5 stream ids, $6 stream types, $7 versions, $8 types, $9 schema versions, $10 data (json text), $11
+ *     metadata (json text), $12 occurred at (parallel arrays, one entry per event). `ORDER BY ordinality` feeds
+ *     the rows to the insert in array order, so global positions follow it inside the transaction.
+ *     transaction_id is left to its default, pg_current_xact_id().
+ *   - A failed check fails the whole statement, and with it everything a caller folded into it: an event whose
+ *     stream did not pass is inserted with a NULL stream_id, which events' NOT NULL refuses (23502, mapped to
+ *     ConcurrencyError). A statement cannot raise an error of its own, and the CTEs of one statement cannot be
+ *     made to wait for each other's outcome: only an error undoes the ones that already ran.
+ *   - es_notified is read by the insert, so it runs exactly once (a CTE is evaluated once, when first read).
+ * Every part sees one snapshot, taken when the statement starts: correct because the streams were locked by an
+ * earlier statement, so no other writer of them can commit meanwhile. The store's CTEs are named es_*.
  */
-export const ADVANCE_STREAMS = `
-  WITH wanted AS (
+export function appendStatement(alongside: readonly string[], select: string): string {
+  return `
+  WITH es_wanted AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[]) AS w(stream_id, stream_type, new_version, expected_version)
-  ), advanced AS (
+  ), es_advanced AS (
     UPDATE event_streams s SET version = w.new_version
-    FROM wanted w
+    FROM es_wanted w
     WHERE w.expected_version > 0 AND s.stream_id = w.stream_id AND s.version = w.expected_version
     RETURNING s.stream_id
-  ), created AS (
+  ), es_created AS (
     INSERT INTO event_streams (stream_id, stream_type, version)
-    SELECT stream_id, stream_type, new_version FROM wanted WHERE expected_version = 0
+    SELECT stream_id, stream_type, new_version FROM es_wanted WHERE expected_version = 0
     ON CONFLICT (stream_id) DO NOTHING
     RETURNING stream_id
-  )
-  SELECT stream_id FROM advanced UNION ALL SELECT stream_id FROM created`;
+  ), es_passed AS (
+    SELECT stream_id FROM es_advanced UNION ALL SELECT stream_id FROM es_created
+  ), es_notified AS (
+    ${NOTIFY_APPENDED} AS notified
+  ), es_appended AS (
+    INSERT INTO events (stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at)
+    SELECT p.stream_id, e.stream_type, e.version, e.type, e.schema_version, e.data, e.metadata, e.occurred_at
+    FROM unnest($5::uuid[], $6::text[], $7::int[], $8::text[], $9::int[], $10::jsonb[], $11::jsonb[], $12::timestamptz[])
+      WITH ORDINALITY AS e(stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at, ordinality)
+    LEFT JOIN es_passed p ON p.stream_id = e.stream_id
+    CROSS JOIN es_notified
+    ORDER BY e.ordinality
+    RETURNING ${EVENT_COLUMNS}
+  )${alongside.map((cte) => `, ${cte}`).join('')}
+  ${select}`;
+}
 
-/**
- * All of an append's events, for one or more streams, in ONE statement, rows in array order: $1 stream
- * ids, $2 stream types, $3 versions, $4 types, $5 schema versions, $6 data (json text), $7 metadata (json
- * text), $8 occurred at (parallel arrays, one entry per event). `ORDER BY ordinality` feeds the rows to the
- * insert in array order, so global positions follow it inside the transaction. transaction_id is left
- * to its default, pg_current_xact_id().
- */
-export const INSERT_EVENTS = `
-  INSERT INTO events (stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at)
-  SELECT e.stream_id, e.stream_type, e.version, e.type, e.schema_version, e.data, e.metadata, e.occurred_at
-  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
-    WITH ORDINALITY AS e(stream_id, stream_type, version, type, schema_version, data, metadata, occurred_at, ordinality)
-  ORDER BY e.ordinality
-  RETURNING ${EVENT_COLUMNS}`;
+/** An append's own answer: the recorded events. */
+export const SELECT_APPENDED = `SELECT * FROM es_appended`;
+
+/** The column whose NOT NULL a failed version check violates (see appendStatement). */
+export const VERSION_CHECK_FAILED = { code: '23502', table: 'events', column: 'stream_id' };
+
+/** After a failed append the transaction is aborted, so this runs on another connection. $1 = uuid[]. */
+export const STREAM_VERSIONS = `SELECT stream_id::text AS stream_id, version FROM event_streams WHERE stream_id = ANY($1::uuid[])`;
 
 /** The unique constraint behind the version check (see ConcurrencyError mapping in append). */
 export const STREAM_VERSION_UNIQUE = 'events_stream_version_unique';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import type { ClientBase, QueryResult } from 'pg';
+import { DataSource, EntityManager, QueryFailedError, type QueryRunner } from 'typeorm';
 import { ConcurrencyError } from './concurrency.error';
 import { EVENT_STORE_OBSERVER, EventStoreObserver, notifyObserver } from './event-store.observer';
 import * as SQL from './event-store.sql';
@@ -22,6 +23,40 @@ export type StreamAppend<E extends EventShape = EventShape> = AppendOptions & {
   streamType: string;
   events: NewEvent<E>[];
 };
+
+/**
+ * What `transaction` sends with BEGIN, in the same round trip. The simple query protocol runs several statements
+ * per message (each with a snapshot of its own, taken when it starts) but takes no parameters: hence only text.
+ */
+export type TransactionOptions = {
+  /**
+   * The caller's statements without parameters, right after BEGIN and before the stream locks (e.g. an advisory
+   * lock of its own that every writer takes before its streams'). They must not write: the stream locks must come
+   * before the transaction's first write (lockStreams checks it).
+   */
+  first?: readonly string[];
+  /** lockStreams of these streams, in BEGIN's round trip too (the ids written into the text: see lockStreamsInline). */
+  lockStreams?: readonly string[];
+  /**
+   * The caller's statements without parameters after the stream locks, still in BEGIN's round trip; their rows
+   * are `fn`'s second argument, one array per statement. Each statement reads a snapshot taken when IT starts, so
+   * after the locks were granted: it sees everything the streams' previous writers committed (which one
+   * statement that locks and then reads would not: its snapshot predates its wait for the locks). Ignored, and
+   * `fn` gets none, when the streams could not be locked in that message (an id not a canonical uuid).
+   */
+  then?: readonly string[];
+};
+
+/**
+ * The caller's own statements, folded into an append's one statement (appendToStreamsWith), so that, say, an
+ * inline projection and its read-back cost no round trip of their own. `ctes`: entries of the statement's WITH
+ * list (`name AS (INSERT … RETURNING …)`, names not starting with es_); `select`: the statement's final SELECT,
+ * whose rows are returned. Caveats of one statement (PostgreSQL): every part sees the database as it was when
+ * the statement started (before the append, and before each other's changes: chain them with RETURNING); no row
+ * may be modified twice; a data-modifying CTE always runs, a plain one only when read. A failed version check fails
+ * the whole statement, these parts included.
+ */
+export type AppendAlongside = { ctes: string[]; select: string };
 
 export type ReadAllOptions = {
   /** Strictly after this cursor; null/absent = from the start of the log. */
@@ -62,9 +97,11 @@ const MAX_READ_LIMIT = 10_000;
  * readers can follow with a cursor. The SQL, and why it is shaped as it is, is in event-store.sql.ts.
  *
  * Writing (model: Emmett's handleCommand), always inside `transaction`:
- *   1. lockStreams(tx, [ids])  — first statement; assigns no transaction id;
+ *   1. lockStreams(tx, [ids])  — first statement; assigns no transaction id (or `transaction`'s `lockStreams`
+ *      option: the same, in BEGIN's round trip);
  *   2. streamVersion(tx, id) / load state, decide;
- *   3. append(tx, id, type, events, { expectedVersion, occurredAt });
+ *   3. append(tx, id, type, events, { expectedVersion, occurredAt })  — one statement (appendToStreamsWith: with
+ *      the caller's own statements folded in);
  *   4. commit (transaction returns), which publishes the events to the live feed.
  */
 @Injectable()
@@ -82,19 +119,40 @@ export class EventStore {
     @Optional() @Inject(EVENT_UPCASTERS) readonly upcasters: UpcasterRegistry = UpcasterRegistry.EMPTY,
   ) {}
 
-  /** Runs `fn` in one READ COMMITTED transaction; after a COMMIT that appended, nudges local feeds. */
-  async transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    let manager: EntityManager | undefined;
-    const result = await this.dataSource.transaction('READ COMMITTED', (tx) => {
-      manager = tx;
-      return fn(tx);
-    });
-    const appended = manager && this.appendedIn.get(manager);
-    if (appended) {
-      for (const [streamType, count] of appended) notifyObserver(this.observer, (o) => o.eventsAppended(streamType, count));
-      this.notifyCommitted();
+  /**
+   * Runs `fn` in one READ COMMITTED transaction; after a COMMIT that appended, nudges local feeds. BEGIN goes in
+   * one message with `options` (TransactionOptions): one round trip, where TypeORM's `transaction` takes one for
+   * START TRANSACTION and another for a SET TRANSACTION ISOLATION LEVEL. `fn` gets the transaction's
+   * EntityManager; TypeORM sees its transaction as active, so its own methods join it instead of opening one.
+   */
+  async transaction<T>(fn: (tx: EntityManager, opened: unknown[][] | null) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const tx = runner.manager;
+    try {
+      const streams = options.lockStreams ?? [];
+      const inlineLock = streams.length ? SQL.lockStreamsInline(streams) : null;
+      const then = inlineLock ? (options.then ?? []) : [];
+      const first = [SQL.BEGIN_READ_COMMITTED, ...(options.first ?? []), ...(inlineLock ? [inlineLock] : [])];
+      const results = await sendSimple(runner, [...first, ...then].join(';\n'));
+      (runner as { isTransactionActive: boolean }).isTransactionActive = true;
+      if (inlineLock) this.recordLocked(tx, streams, results[first.length - 1].rows[0] as LockRow);
+      else await this.lockStreams(tx, [...streams]);
+      const result = await fn(tx, inlineLock && options.then ? results.slice(first.length).map((r) => r.rows as unknown[]) : null);
+      await runner.query('COMMIT');
+      (runner as { isTransactionActive: boolean }).isTransactionActive = false;
+      const appended = this.appendedIn.get(tx);
+      if (appended) {
+        for (const [streamType, count] of appended) notifyObserver(this.observer, (o) => o.eventsAppended(streamType, count));
+        this.notifyCommitted();
+      }
+      return result;
+    } catch (error) {
+      // Also when BEGIN's own message failed half-way; outside a transaction ROLLBACK only warns.
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
     }
-    return result;
   }
 
   /**
@@ -104,7 +162,12 @@ export class EventStore {
    */
   async lockStreams(tx: EntityManager, streamIds: string[]): Promise<void> {
     if (streamIds.length === 0) return;
-    const [row]: { early_transaction_id: string | null }[] = await tx.query(SQL.LOCK_STREAMS, [streamIds]);
+    const [row]: LockRow[] = await tx.query(SQL.LOCK_STREAMS, [streamIds]);
+    this.recordLocked(tx, streamIds, row);
+  }
+
+  /** lockStreams' answer: refused if the transaction wrote before it; else the streams count as locked in `tx`. */
+  private recordLocked(tx: EntityManager, streamIds: readonly string[], row: LockRow): void {
     if (row.early_transaction_id !== null) {
       throw new Error(
         'EventStore.lockStreams must run before the transaction writes anything: lock every stream ' +
@@ -138,11 +201,35 @@ export class EventStore {
 
   /**
    * Step 3 for several streams at once (group commit): every stream must be at its `expectedVersion`, or
-   * nothing is appended and ConcurrencyError names the first that is not. Two statements whatever the number
-   * of streams: the version check (ADVANCE_STREAMS), then one insert of every event in the given order, so
+   * nothing is appended and ConcurrencyError names the first that is not. One statement whatever the number
+   * of streams (appendStatement): the version check, then one insert of every event in the given order, so
    * global positions follow that order. Returns the recorded events in that order.
    */
   async appendToStreams<E extends EventShape>(tx: EntityManager, appends: StreamAppend<E>[]): Promise<RecordedEvent<E>[]> {
+    const rows = await this.appendWith<EventRow>(tx, appends, () => ({ ctes: [], select: SQL.SELECT_APPENDED }));
+    // RETURNING promises no order: put the rows back in insert order, which is global position order.
+    return rows.map(this.toCurrentShape).sort((a, b) => compareDecimal(a.globalPosition, b.globalPosition)) as RecordedEvent<E>[];
+  }
+
+  /**
+   * appendToStreams with the caller's statements folded into its one statement (AppendAlongside), built by
+   * `alongside` with `param`, which adds a parameter and returns its placeholder. Returns the rows of the
+   * caller's `select` (not the recorded events: the caller has them in hand, but for their positions). When
+   * `appends` hold no event, nothing runs and the answer is [].
+   */
+  async appendToStreamsWith<R>(
+    tx: EntityManager,
+    appends: StreamAppend[],
+    alongside: (param: (value: unknown) => string) => AppendAlongside,
+  ): Promise<R[]> {
+    return this.appendWith<R>(tx, appends, alongside);
+  }
+
+  private async appendWith<R>(
+    tx: EntityManager,
+    appends: StreamAppend[],
+    alongside: (param: (value: unknown) => string) => AppendAlongside,
+  ): Promise<R[]> {
     const writes = appends.filter((a) => a.events.length > 0);
     if (writes.length === 0) return [];
     const streams = new Set<string>();
@@ -154,13 +241,37 @@ export class EventStore {
       if (streams.has(streamId.toLowerCase())) throw new Error(`appendToStreams: stream ${streamId} given twice; merge its events`);
       streams.add(streamId.toLowerCase());
     }
-    await this.advanceStreams(tx, writes);
-    const recorded = await this.insertEvents(tx, writes);
-    if (!this.appendedIn.has(tx)) await tx.query(SQL.NOTIFY_APPENDED);
+    const params = this.appendParameters(writes);
+    const { ctes, select } = alongside((value) => `$${params.push(value)}`);
+    let rows: R[];
+    try {
+      rows = await tx.query(SQL.appendStatement(ctes, select), params);
+    } catch (error) {
+      throw await this.asConcurrencyError(error, writes);
+    }
     const appended = this.appendedIn.get(tx) ?? new Map<string, number>();
     for (const { streamType, events } of writes) appended.set(streamType, (appended.get(streamType) ?? 0) + events.length);
     this.appendedIn.set(tx, appended);
-    return recorded as RecordedEvent<E>[];
+    return rows;
+  }
+
+  /** appendStatement's own parameters ($1..$12): per stream, then per event. */
+  private appendParameters(writes: StreamAppend[]): unknown[] {
+    const rows = writes.flatMap((w) => w.events.map((event, i) => ({ w, event, version: w.expectedVersion + i + 1 })));
+    return [
+      writes.map((w) => w.streamId),
+      writes.map((w) => w.streamType),
+      writes.map((w) => w.expectedVersion + w.events.length),
+      writes.map((w) => w.expectedVersion),
+      rows.map((r) => r.w.streamId),
+      rows.map((r) => r.w.streamType),
+      rows.map((r) => r.version),
+      rows.map((r) => r.event.type),
+      rows.map((r) => this.upcasters.versionToWrite(r.event)),
+      rows.map((r) => JSON.stringify(r.event.data ?? null)),
+      rows.map((r) => JSON.stringify(r.event.metadata ?? {})),
+      rows.map((r) => r.w.occurredAt),
+    ];
   }
 
   /** The global log, oldest first, strictly after `after`, only what no open transaction can precede. */
@@ -251,48 +362,23 @@ export class EventStore {
     throw new Error(`EventStore.append(${streamId}) without lockStreams for it first in this transaction`);
   }
 
-  private async advanceStreams(tx: EntityManager, writes: StreamAppend[]): Promise<void> {
-    const rows: { stream_id: string }[] = await tx.query(SQL.ADVANCE_STREAMS, [
-      writes.map((w) => w.streamId),
-      writes.map((w) => w.streamType),
-      writes.map((w) => w.expectedVersion + w.events.length),
-      writes.map((w) => w.expectedVersion),
-    ]);
-    if (rows.length === writes.length) return;
-    const passed = new Set(rows.map((r) => r.stream_id.toLowerCase()));
-    const failed = writes.find((w) => !passed.has(w.streamId.toLowerCase()))!;
-    const actualVersion = await this.streamVersion(tx, failed.streamId);
-    throw new ConcurrencyError({ streamId: failed.streamId, expectedVersion: failed.expectedVersion, actualVersion });
-  }
-
-  private async insertEvents(tx: EntityManager, writes: StreamAppend[]): Promise<RecordedEvent[]> {
-    const rows = writes.flatMap((w) => w.events.map((event, i) => ({ w, event, version: w.expectedVersion + i + 1 })));
-    const params = [
-      rows.map((r) => r.w.streamId),
-      rows.map((r) => r.w.streamType),
-      rows.map((r) => r.version),
-      rows.map((r) => r.event.type),
-      rows.map((r) => this.upcasters.versionToWrite(r.event)),
-      rows.map((r) => JSON.stringify(r.event.data ?? null)),
-      rows.map((r) => JSON.stringify(r.event.metadata ?? {})),
-      rows.map((r) => r.w.occurredAt),
-    ];
-    try {
-      const recorded: EventRow[] = await tx.query(SQL.INSERT_EVENTS, params);
-      // RETURNING promises no order: put the rows back in insert order, which is global position order.
-      return recorded.map(this.toCurrentShape).sort((a, b) => compareDecimal(a.globalPosition, b.globalPosition));
-    } catch (error) {
-      throw await this.asConcurrencyError(error, writes);
-    }
-  }
-
   /**
-   * The unique (stream_id, version) is the backstop behind the version check (it only fires if a
-   * writer bypassed event_streams). The transaction is aborted by then, so the actual version is
-   * read on another connection: the conflicting row has committed, or there would be no violation.
+   * A failed append, as ConcurrencyError when the streams were not where the caller expected: the version check
+   * failed (appendStatement's NOT NULL), or the unique (stream_id, version) fired, the backstop behind the check
+   * (only if a writer bypassed event_streams). The transaction is aborted by then, so actual versions are read on
+   * another connection: the streams are still locked by this transaction, so what it reads is what the append saw.
    */
   private async asConcurrencyError(error: unknown, writes: StreamAppend[]): Promise<unknown> {
-    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string; detail?: string }) : {};
+    const driverError =
+      error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string; detail?: string; table?: string; column?: string }) : {};
+    const check = SQL.VERSION_CHECK_FAILED;
+    if (driverError.code === check.code && driverError.table === check.table && driverError.column === check.column) {
+      const rows: { stream_id: string; version: number }[] = await this.dataSource.query(SQL.STREAM_VERSIONS, [writes.map((w) => w.streamId)]);
+      const actual = new Map(rows.map((r) => [r.stream_id.toLowerCase(), r.version]));
+      const versionOf = (w: StreamAppend) => actual.get(w.streamId.toLowerCase()) ?? 0;
+      const failed = writes.find((w) => versionOf(w) !== w.expectedVersion) ?? writes[0];
+      return new ConcurrencyError({ streamId: failed.streamId, expectedVersion: failed.expectedVersion, actualVersion: versionOf(failed) });
+    }
     if (driverError.code !== '23505' || driverError.constraint !== SQL.STREAM_VERSION_UNIQUE) return error;
     // "Key (stream_id, version)=(<uuid>, 3) already exists." names the stream when several were appended.
     const named = /=\(([0-9a-f-]{36}),/i.exec(driverError.detail ?? '')?.[1]?.toLowerCase();
@@ -311,6 +397,23 @@ export class EventStore {
         // A feed's nudge must never turn a committed write into an error for the caller.
       }
     }
+  }
+}
+
+type LockRow = { early_transaction_id: string | null };
+
+/**
+ * One message of the simple query protocol (several statements, no parameters) on the runner's connection, and
+ * each statement's result. Straight to node-postgres: TypeORM's `query` answers a message of several statements
+ * with nothing. Failures come out as TypeORM's QueryFailedError, like every other statement's.
+ */
+async function sendSimple(runner: QueryRunner, text: string): Promise<QueryResult[]> {
+  const client = (await runner.connect()) as ClientBase;
+  try {
+    const result: QueryResult | QueryResult[] = await client.query(text);
+    return Array.isArray(result) ? result : [result];
+  } catch (error) {
+    throw new QueryFailedError(text, [], error as Error);
   }
 }
 

@@ -188,6 +188,53 @@ describe('EventStore concurrency control', () => {
   });
 });
 
+describe('EventStore.transaction options: locks and reads in BEGIN\'s round trip', () => {
+  it('a `then` statement reads what the stream lock\'s previous holder committed; one statement that locks, then reads, would not', async () => {
+    const { store, dataSource } = kit;
+    const streamId = newStreamId();
+    await appendLocked(store, streamId, testEvents(1));
+    // given a writer that holds the stream's lock and has appended version 2, not yet committed
+    let commit!: () => void;
+    let appended!: () => void;
+    const writerAppended = new Promise<void>((resolve) => (appended = resolve));
+    const writer = appendLocked(store, streamId, testEvents(1), async () => {
+      appended();
+      await new Promise<void>((resolve) => (commit = resolve));
+    });
+    await writerAppended;
+    // when two readers wait for that lock: our transaction's `then`, and one statement that locks and then reads
+    const version = `SELECT version FROM event_streams WHERE stream_id = '${streamId}'`;
+    const inThen = store.transaction(async (_tx, opened) => opened, { lockStreams: [streamId], then: [version] });
+    const inOneStatement = dataSource.transaction((tx) =>
+      tx.query(
+        `WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended('stream:' || $1::uuid::text, 0)) AS l)
+         SELECT e.version FROM locked, event_streams e WHERE e.stream_id = $1::uuid`,
+        [streamId],
+      ),
+    );
+    await eventually(async () => {
+      const [{ waiting }]: { waiting: number }[] = await dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      return waiting === 2 || undefined;
+    });
+    // and the writer commits
+    commit();
+    await writer;
+
+    // then `then` read version 2, while the single statement read version 1: its snapshot predates its wait
+    expect(await inThen).toEqual([[{ version: 2 }]]);
+    expect(await inOneStatement).toEqual([{ version: 1 }]);
+  });
+
+  it('refuses a transaction whose `first` statements wrote before the streams were locked', async () => {
+    const { store } = kit;
+    const early = store.transaction(async () => 'ran', { first: ['SELECT pg_current_xact_id()'], lockStreams: [newStreamId()] });
+    await expect(early).rejects.toThrow(/before the transaction writes anything/);
+  });
+});
+
 function nonEmpty<T>(items: T[]): T[] | undefined {
   return items.length > 0 ? items : undefined;
 }

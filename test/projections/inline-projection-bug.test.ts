@@ -15,14 +15,14 @@ import { startTestServer, TestServer } from '../support/test-server';
  */
 jest.mock('../../src/shoes/read-model/shoe.projection', () => {
   const actual = jest.requireActual('../../src/shoes/read-model/shoe.projection');
-  return { ...actual, applyShoeEvents: jest.fn(actual.applyShoeEvents) };
+  return { ...actual, projectShoeEvents: jest.fn(actual.projectShoeEvents) };
 });
 const actual: typeof projection = jest.requireActual('../../src/shoes/read-model/shoe.projection');
-const inlineProjection = jest.mocked(projection.applyShoeEvents);
+const inlineProjection = jest.mocked(projection.projectShoeEvents);
 
 /** The planted bug: a changed rating is counted again without taking the previous one out. */
-const forgetsPreviousSize: typeof projection.applyShoeEvents = (tx, events) =>
-  actual.applyShoeEvents(tx, events.map((e) => (e.type === 'TrueToSizeSubmitted' ? { ...e, data: { ...e.data, previousSize: null } } : e)));
+const forgetsPreviousSize: typeof projection.projectShoeEvents = (events, readBack) =>
+  actual.projectShoeEvents(events.map((e) => (e.type === 'TrueToSizeSubmitted' ? { ...e, data: { ...e.data, previousSize: null } } : e)), readBack);
 
 let server: TestServer;
 let db: DataSource;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   db = await new DataSource(dataSourceOptions(server.db.url, 2)).initialize();
 });
 afterAll(async () => {
-  inlineProjection.mockImplementation(actual.applyShoeEvents);
+  inlineProjection.mockImplementation(actual.projectShoeEvents);
   await db?.destroy();
   await server?.close(); // also checks that the tables equal the fold of the log
 });
@@ -52,7 +52,7 @@ it('reports and replaces what a wrong inline projection wrote, which re-running 
   // When the online rebuild runs, the bug still in place,
   const calls = inlineProjection.mock.calls.length;
   const report = await rebuildShoeProjections(db, { online: true });
-  inlineProjection.mockImplementation(actual.applyShoeEvents);
+  inlineProjection.mockImplementation(actual.projectShoeEvents);
 
   // then it reports the projection's mistake, column by column, without having run that projection,
   // and the switched tables hold what the log says.

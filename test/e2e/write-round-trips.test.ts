@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { planShoeWrite } from '../../src/shoes/commands/shoe-write-plans';
+import { ShoeWritePipeline } from '../../src/shoes/write/shoe-write-pipeline';
+import { CreateShoeDocument } from '../generated/graphql';
+import { gqlOk, token } from '../support/graphql-client';
+import { startTestServer, TestServer } from '../support/test-server';
+
+/**
+ * How many round trips to PostgreSQL a batch of ratings costs (src/shoes/write/shoe-write-pipeline.ts): every
+ * `query` a node-postgres client sends is one round trip, so the test records each client's queries while a batch
+ * runs and counts those of the connection that carried the transaction. A count, not a timing: it fails when a
+ * change adds a statement to the hot write.
+ */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+type Sent = { client: pg.Client; text: string };
+
+/** Every query any node-postgres client sends while `run` runs (the real driver underneath, only counted). */
+async function recordQueries<T>(run: () => Promise<T>): Promise<{ result: T; sent: Sent[] }> {
+  const sent: Sent[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text: string };
+    sent.push({ client: this, text: typeof config === 'string' ? config : config.text });
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return { result: await run(), sent };
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
+
+/** The queries of the one connection that began a transaction, from its BEGIN to its COMMIT. */
+function transactionOf(sent: Sent[]): string[] {
+  const begin = sent.findIndex((s) => /^\s*(START TRANSACTION|BEGIN)/i.test(s.text));
+  expect(begin).toBeGreaterThanOrEqual(0);
+  const client = sent[begin].client;
+  const mine = sent.slice(begin).filter((s) => s.client === client).map((s) => s.text.replace(/\s+/g, ' ').trim());
+  const commit = mine.findIndex((text) => /^COMMIT/i.test(text));
+  expect(commit).toBeGreaterThan(0);
+  return mine.slice(0, commit + 1);
+}
+
+it('a batch of ratings of several shoes costs 3 round trips: BEGIN with its locks and the load, append with projection and read-back, COMMIT', async () => {
+  // given 5 shoes, each rated once before (so the batch moves ratings and adds new ones)
+  const admin = await token(server.settings.jwtSecret, 'round-trips-admin', ['admin']);
+  const shoes = await Promise.all(
+    Array.from({ length: 5 }, async (_, i) => (await gqlOk(server.httpUrl, CreateShoeDocument, { input: { name: `Round trips ${i} ${randomUUID()}` } }, admin)).createShoe.id),
+  );
+  const pipeline = server.app.get(ShoeWritePipeline);
+  const rating = (shoeId: string, userId: string, size: number) =>
+    planShoeWrite({ type: 'SubmitTrueToSize', data: { shoeId, userId, size }, metadata: { now: new Date(), userId } }, null);
+  await pipeline.run(shoes.map((shoeId) => rating(shoeId, 'round-trips-user', 2)));
+
+  // when one batch rates all of them again (a changed rating for one user, a first one for another)
+  const plans = shoes.map((shoeId, i) => rating(shoeId, i % 2 ? 'round-trips-user' : 'round-trips-other', 4));
+  const { result, sent } = await recordQueries(() => pipeline.run(plans));
+
+  // then every command answered with its own write, in one transaction of 3 round trips
+  expect(result.map((o) => ('shoe' in o ? o.shoe.version : o.error))).toEqual(Array(5).fill(3));
+  const trips = transactionOf(sent);
+  expect({ count: trips.length, trips }).toMatchObject({ count: 3 });
+});
+
+it('a user id with quotes and backslashes is loaded as it is by the load written into BEGIN\'s message', async () => {
+  // given a shoe rated 2 by a user whose id needs quoting
+  const admin = await token(server.settings.jwtSecret, 'round-trips-admin', ['admin']);
+  const shoeId = (await gqlOk(server.httpUrl, CreateShoeDocument, { input: { name: `Quoted ${randomUUID()}` } }, admin)).createShoe.id;
+  const pipeline = server.app.get(ShoeWritePipeline);
+  const userId = `o'brien \\' \\\\ "x"; SELECT 1; --`;
+  const rate = (size: number) => pipeline.runOne(planShoeWrite({ type: 'SubmitTrueToSize', data: { shoeId, userId, size }, metadata: { now: new Date(), userId } }, null));
+  await rate(2);
+
+  // when the same user changes the rating to 4
+  const shoe = await rate(4);
+
+  // then the load found the rating of 2 and moved it: one rating of 4, not two ratings
+  expect(shoe).toMatchObject({ version: 3, ratingCount: 1, ratingSum: 4, size2: 0, size4: 1 });
+});
