@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { GqlOptionsFactory } from '@nestjs/graphql';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
@@ -20,7 +21,7 @@ import { queryLimitsPlugin } from './query-limits.plugin';
 export const GRAPHQL_PATH = '/graphql';
 
 /**
- * GraphQL at /graphql: Apollo Server 5 over Express, GraphiQL on GET. Introspection stays on in every environment:
+ * GraphQL at /graphql: Apollo Server 5 on Fastify (@as-integrations/fastify), GraphiQL on GET. Introspection stays on in every environment:
  * this is a public API (API.md). Sockets are not Nest's: graphql-ws.server.ts and legacy-subscriptions.server.ts.
  */
 @Injectable()
@@ -53,12 +54,13 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
         graphiqlLandingPagePlugin(),
       ],
       parseOptions: { maxTokens: MAX_TOKENS },
-      allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
-      context: ({ req }: { req: NonNullable<GraphQLContext['req']> }) => this.context(req, jwtSecret),
+      allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (batch-limit.hook.ts)
+      // Apollo's Fastify integration calls it with (request, reply).
+      context: (req: FastifyRequest) => this.context(req, jwtSecret),
     };
   }
 
-  private async context(req: NonNullable<GraphQLContext['req']>, secret: string): Promise<GraphQLContext> {
+  private async context(req: FastifyRequest, secret: string): Promise<GraphQLContext> {
     return { req, address: req.ip ?? null, ...(await identify(req.headers.authorization, secret)) };
   }
 }

@@ -4,8 +4,8 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResp
 import type { GraphQLError } from 'graphql';
 import type { AppLogger } from './app-logger.service';
 
-/** The part of the GraphQL context this plugin reads: the Express request, tagged by requestIdMiddleware. */
-export type OperationLogContext = BaseContext & { req?: { requestId?: string } };
+/** The part of the GraphQL context this plugin reads: the HTTP request, whose `id` is its request id (request-id.ts). */
+export type OperationLogContext = BaseContext & { req?: { id?: string } };
 
 const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
@@ -45,7 +45,7 @@ function writeOperationLine(
     operationType: requestContext.operation?.operation ?? 'unknown',
     durationMs: Math.round(elapsedMs * 10) / 10,
     outcome: codes.length === 0 ? 'ok' : codes.join(','),
-    requestId: requestContext.contextValue.req?.requestId,
+    requestId: requestContext.contextValue.req?.id,
   };
   const message = `${fields.operationType} ${fields.operationName} ${fields.outcome} in ${fields.durationMs} ms`;
   const internal = errors.find((error) => codeOf(error) === INTERNAL_SERVER_ERROR);
