@@ -22,7 +22,7 @@ function fakeContext(fake: FakeRequest): RequestContext {
     operationName: fake.operationName,
     operation: fake.operation ? ({ operation: fake.operation } as OperationDefinitionNode) : undefined,
     errors: fake.errors,
-    contextValue: fake.contextValue ?? { req: { requestId: 'req-1' } },
+    contextValue: fake.contextValue ?? { req: { id: 'req-1' } },
   } as unknown as RequestContext;
 }
 
