@@ -8,7 +8,7 @@ import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
-import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
+import { graphqlOperationMetrics } from '../metrics/graphql-operation-metrics';
 import { MetricsService } from '../metrics/metrics.service';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError } from './graphql-errors';
@@ -47,13 +47,15 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       formatError: formatGraphQLError(env === 'development'),
       plugins: [
         cacheControlDisabled(),
-        operationLoggingPlugin(this.logger, codeOf),
-        graphqlMetricsPlugin(this.metrics, codeOf),
+        operationLoggingPlugin(this.logger, codeOf, graphqlOperationMetrics(this.metrics)), // the log line and the metrics
         httpSubscriptionRefusalPlugin(), // before measuring: a subscription over HTTP is refused whatever it costs
         queryLimitsPlugin(),
         graphiqlLandingPagePlugin(),
       ],
       parseOptions: { maxTokens: MAX_TOKENS },
+      // Nest's plugin that turns a response with data back to 200 when an execution error set `extensions.http`: none
+      // of ours does (the two that set 400 fail before execution, with no data), so it would only be work per request.
+      preserveHttpStatusForExecutionErrors: false,
       allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (batch-limit.hook.ts)
       // Apollo's Fastify integration calls it with (request, reply).
       context: (req: FastifyRequest) => this.context(req, jwtSecret),
