@@ -1,5 +1,5 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { AppSettings } from './config/app-settings';
@@ -7,7 +7,6 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoDataModule } from './demo/demo-data.module';
 import { DevToolsModule } from './dev/dev-tools.module';
-import { BatchLimitMiddleware } from './graphql/batch-limit.middleware';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter';
 import { GraphQLOptionsFactory } from './graphql/graphql-options.factory';
 import { GraphqlWsServer } from './graphql/graphql-ws.server';
@@ -22,7 +21,7 @@ import { ShoesModule } from './shoes/shoes.module';
 
 /** The whole service. `databaseUrl` is resolved before Nest starts (the embedded PostgreSQL, or DATABASE_URL). */
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(settings: AppSettings, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
@@ -40,9 +39,5 @@ export class AppModule implements NestModule {
       controllers: [HealthController, GraphiQLAssetsController],
       providers: [{ provide: APP_FILTER, useClass: GraphQLErrorsFilter }, GraphqlWsServer, LegacySubscriptionsServer, SocketUpgradeRouter],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BatchLimitMiddleware).forRoutes('graphql');
   }
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Identity, InvalidTokenError } from './identity';
 import { bearerToken, verifyToken } from './jwt';
 
@@ -7,7 +7,8 @@ import { bearerToken, verifyToken } from './jwt';
  * only matters to mutations: reading and subscribing need no token, so the error is kept, not thrown.
  */
 export type GraphQLContext = {
-  req?: Request & { requestId?: string };
+  /** The HTTP request (Fastify's; `id` is its request id); absent on WebSocket. */
+  req?: FastifyRequest;
   /** The client's IP address (HTTP request or WebSocket), for per-address limits; null when unknown. */
   address: string | null;
   identity: Identity | null;

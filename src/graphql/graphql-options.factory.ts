@@ -2,12 +2,13 @@ import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { GqlOptionsFactory } from '@nestjs/graphql';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
 import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
-import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
+import { graphqlOperationMetrics } from '../metrics/graphql-operation-metrics';
 import { MetricsService } from '../metrics/metrics.service';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError } from './graphql-errors';
@@ -21,7 +22,7 @@ import { queryLimitsPlugin } from './query-limits.plugin';
 export const GRAPHQL_PATH = '/graphql';
 
 /**
- * GraphQL at /graphql: Apollo Server 5 over Express, GraphiQL on GET. Introspection stays on in every environment:
+ * GraphQL at /graphql: Apollo Server 5 on Fastify (@as-integrations/fastify), GraphiQL on GET. Introspection stays on in every environment:
  * this is a public API (API.md). Sockets are not Nest's: graphql-ws.server.ts and legacy-subscriptions.server.ts.
  */
 @Injectable()
@@ -47,20 +48,23 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       formatError: formatGraphQLError(env === 'development'),
       plugins: [
         cacheControlDisabled(),
-        operationLoggingPlugin(this.logger, codeOf),
-        graphqlMetricsPlugin(this.metrics, codeOf),
+        operationLoggingPlugin(this.logger, codeOf, graphqlOperationMetrics(this.metrics)), // the log line and the metrics
         httpSubscriptionRefusalPlugin(), // before measuring: a subscription over HTTP is refused whatever it costs
         queryLimitsPlugin(),
         httpCachePlugin({ corsEnabled: this.config.settings.corsOrigins.length > 0 }),
         graphiqlLandingPagePlugin(),
       ],
       parseOptions: { maxTokens: MAX_TOKENS },
-      allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (BatchLimitMiddleware)
-      context: ({ req }: { req: NonNullable<GraphQLContext['req']> }) => this.context(req, jwtSecret),
+      // Nest's plugin that turns a response with data back to 200 when an execution error set `extensions.http`: none
+      // of ours does (the two that set 400 fail before execution, with no data), so it would only be work per request.
+      preserveHttpStatusForExecutionErrors: false,
+      allowBatchedHttpRequests: true, // up to QUERY_LIMITS.batch (batch-limit.hook.ts)
+      // Apollo's Fastify integration calls it with (request, reply).
+      context: (req: FastifyRequest) => this.context(req, jwtSecret),
     };
   }
 
-  private async context(req: NonNullable<GraphQLContext['req']>, secret: string): Promise<GraphQLContext> {
+  private async context(req: FastifyRequest, secret: string): Promise<GraphQLContext> {
     return { req, address: req.ip ?? null, ...(await identify(req.headers.authorization, secret)) };
   }
 }

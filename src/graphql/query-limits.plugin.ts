@@ -5,8 +5,8 @@ import { checkQueryLimits, QuerySpend } from './query-limits';
 /**
  * HTTP: checked once Apollo has parsed (with maxTokens, see graphql-options.factory.ts), validated and resolved
  * the operation, before any resolver runs. The cost budgets are per HTTP request: the operations of one batch
- * share them (keyed by the Express request, which all operations of a batch share), so batching does not
- * multiply them. The query text length is checked earlier, in BatchLimitMiddleware. Variables are coerced here
+ * share them (keyed by the HTTP request, which all operations of a batch share), so batching does not
+ * multiply them. The query text length is checked earlier, in batch-limit.hook.ts. Variables are coerced here
  * as execution will coerce them again: measuring only coerced ones keeps the order of the socket protocols
  * (variables, then limits), so a wrong-typed variable is BAD_USER_INPUT even in a query that would be too costly.
  */

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 
 /** Liveness says the process is up; readiness says it can reach PostgreSQL (so a balancer can route around it). */
@@ -14,12 +14,12 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: Response): Promise<{ status: string; database: string; error?: string }> {
+  async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<{ status: string; database: string; error?: string }> {
     try {
       await withTimeout(this.dataSource.query('SELECT 1'), 2000);
       return { status: 'ok', database: 'up' };
     } catch (err) {
-      res.status(503);
+      void res.status(503);
       return { status: 'unavailable', database: 'down', error: err instanceof Error ? err.message : String(err) };
     }
   }

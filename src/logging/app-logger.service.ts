@@ -29,6 +29,11 @@ export class AppLogger implements LoggerService {
     return new AppLogger(this.winston, context);
   }
 
+  /** Whether a line at `level` would be written: lets a caller skip building one. */
+  isEnabled(level: WinstonLevel): boolean {
+    return this.winston.isLevelEnabled(level);
+  }
+
   /** A structured line: `fields` are written as separate keys (JSON) or key=value pairs (pretty). */
   info(message: string, fields: Record<string, unknown> = {}): void {
     this.write('info', message, { fields });

@@ -60,3 +60,44 @@ describe('createWinstonLogger', () => {
     expect(out.lines().map((line) => JSON.parse(line).level)).toEqual(written);
   });
 });
+
+describe('createWinstonLogger on stdout', () => {
+  it('writes the lines of one event-loop turn to stdout together, in order', async () => {
+    const writes: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      const logger = createWinstonLogger({ logLevel: 'info', logFormat: 'json' });
+      logger.info('first', { n: 1 });
+      logger.info('second', { n: 2 });
+      logger.debug('filtered out');
+      expect(writes).toEqual([]); // nothing yet: one write at the end of the turn
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).toHaveLength(1);
+      expect(writes[0].trimEnd().split('\n').map((line) => JSON.parse(line).message)).toEqual(['first', 'second']);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('serializes what JSON.stringify refuses (BigInt, cycles) instead of losing the line', async () => {
+    const writes: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      const cyclic: Record<string, unknown> = { name: 'loop' };
+      cyclic.self = cyclic;
+      createWinstonLogger({ logLevel: 'info', logFormat: 'json' }).info('odd fields', { big: 10n, cyclic });
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(JSON.parse(writes.join(''))).toMatchObject({ message: 'odd fields', big: '10', cyclic: { name: 'loop', self: '[Circular]' } });
+    } finally {
+      write.mockRestore();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import winston from 'winston';
 import type { AppSettings } from '../config/app-settings';
 
@@ -22,25 +23,76 @@ export function createWinstonLogger(settings: WinstonLoggerSettings, options: Wi
     levels: winston.config.npm.levels,
     format: settings.logFormat === 'json' ? jsonFormat() : prettyFormat(options.colours ?? coloursByDefault(options)),
     // Everything to stdout: one ordered stream is what container log collectors and `| less` expect.
-    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
+    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Stream({ stream: stdoutByTurn() })],
   });
 }
 
+/** winston's own key for the formatted line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
 function jsonFormat(): winston.Logform.Format {
-  return winston.format.combine(
-    winston.format.timestamp(),
-    fieldsInReadingOrder(),
-    // Insertion order, not sorted keys, so the order set just above survives.
-    winston.format.json({ deterministic: false }),
-  );
+  return winston.format.combine(winston.format.timestamp(), jsonLine());
 }
 
-/** Puts timestamp, level, message and context first so lines scan the same way; winston's own order varies. */
-const fieldsInReadingOrder = winston.format((info: Info) => {
+/**
+ * One JSON object per line, timestamp, level, message and context first so lines scan the same way (winston's own
+ * order varies), then the fields in insertion order. Not winston's `json` format: it builds a new serializer for
+ * every line (safe-stable-stringify's `configure`), a cost paid on every request's log line; plain JSON.stringify
+ * is used instead, and the safe form only for what it refuses (BigInt, cycles).
+ */
+const jsonLine = winston.format((info: Info) => {
   const { timestamp, level, message, context, ...fields } = info;
-  // `fields` keeps winston's symbol keys (level, splat), which the transports rely on.
-  return Object.assign({ timestamp, level, message }, context === undefined ? {} : { context }, fields);
+  const entry = Object.assign({ timestamp, level, message }, context === undefined ? {} : { context }, fields);
+  (info as unknown as Record<symbol, string>)[MESSAGE] = stringifyEntry(entry);
+  return info;
 });
+
+function stringifyEntry(entry: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(entry);
+  } catch {
+    const seen = new WeakSet<object>();
+    return JSON.stringify(entry, (_key, value: unknown) => {
+      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'object' && value !== null) {
+        if (seen.has(value)) return '[Circular]';
+        seen.add(value);
+      }
+      return value;
+    });
+  }
+}
+
+/**
+ * stdout, with the lines of one event-loop turn written together: winston's Console transport makes one write (a
+ * system call, synchronous on pipes and files) per line, which under load is one more system call per request.
+ * Lines keep their order; whatever is still pending when the process exits is written then (a kill -9 can lose at
+ * most the last turn's lines). One buffer for the process, shared by every logger, so their lines stay in order.
+ */
+function stdoutByTurn(): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      pendingStdout += String(chunk);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushStdout);
+      }
+      done();
+    },
+  });
+}
+
+let pendingStdout = '';
+let flushScheduled = false;
+process.once('exit', () => flushStdout());
+
+function flushStdout(): void {
+  flushScheduled = false;
+  if (!pendingStdout) return;
+  const text = pendingStdout;
+  pendingStdout = '';
+  process.stdout.write(text);
+}
 
 // Escape codes in a file or a pipe are noise; https://no-color.org asks for none when NO_COLOR is set.
 function coloursByDefault(options: WinstonLoggerOptions): boolean {

@@ -3,7 +3,7 @@ import { GraphQLError, type OperationDefinitionNode, OperationTypeNode } from 'g
 import { AppLogger } from './app-logger.service';
 import { createWinstonLogger } from './create-winston-logger';
 import { captureStream } from './log-capture.spec-kit';
-import { type OperationLogContext, operationLoggingPlugin } from './operation-logging.plugin';
+import { type OperationLogContext, type OperationReport, operationLoggingPlugin } from './operation-logging.plugin';
 
 type RequestContext = GraphQLRequestContextWillSendResponse<OperationLogContext>;
 
@@ -22,13 +22,18 @@ function fakeContext(fake: FakeRequest): RequestContext {
     operationName: fake.operationName,
     operation: fake.operation ? ({ operation: fake.operation } as OperationDefinitionNode) : undefined,
     errors: fake.errors,
-    contextValue: fake.contextValue ?? { req: { requestId: 'req-1' } },
+    contextValue: fake.contextValue ?? { req: { id: 'req-1' } },
   } as unknown as RequestContext;
 }
 
-async function runOperation(fake: FakeRequest, elapsedMs = 12.34): Promise<Record<string, unknown>[]> {
+async function runOperation(
+  fake: FakeRequest,
+  elapsedMs = 12.34,
+  { logLevel = 'info', onFinished }: { logLevel?: 'info' | 'warn'; onFinished?: (report: OperationReport) => void } = {},
+): Promise<Record<string, unknown>[]> {
   const out = captureStream();
-  const plugin = operationLoggingPlugin(new AppLogger(createWinstonLogger({ logLevel: 'info', logFormat: 'json' }, { stream: out.stream })));
+  const logger = new AppLogger(createWinstonLogger({ logLevel, logFormat: 'json' }, { stream: out.stream }));
+  const plugin = operationLoggingPlugin(logger, undefined, onFinished);
   const context = fakeContext(fake);
   const listener = await plugin.requestDidStart!(context);
   jest.advanceTimersByTime(elapsedMs);
@@ -90,5 +95,26 @@ describe('operationLoggingPlugin', () => {
     const [line] = await runOperation({ operationName: 'Shoes', operation: OperationTypeNode.QUERY, contextValue: {} });
 
     expect(line).not.toHaveProperty('requestId');
+  });
+
+  it('hands the same report to onFinished (the metrics): name, type, codes once each, elapsed time', async () => {
+    const reports: OperationReport[] = [];
+    const errors = ['NOT_FOUND', 'BAD_USER_INPUT', 'NOT_FOUND'].map((code) => new GraphQLError('no', { extensions: { code } }));
+
+    await runOperation({ operationName: 'RenameShoe', operation: OperationTypeNode.MUTATION, errors }, 7, { onFinished: (r) => reports.push(r) });
+
+    expect(reports).toEqual([{ operationName: 'RenameShoe', operationType: 'mutation', codes: ['NOT_FOUND', 'BAD_USER_INPUT'], elapsedMs: 7 }]);
+  });
+
+  it('below the info level writes no line but still reports, and still logs an internal error', async () => {
+    const reports: OperationReport[] = [];
+    const onFinished = (r: OperationReport) => reports.push(r);
+
+    const quiet = await runOperation({ operationName: 'Shoes', operation: OperationTypeNode.QUERY }, 1, { logLevel: 'warn', onFinished });
+    const failed = await runOperation({ operationName: 'Shoes', operation: OperationTypeNode.QUERY, errors: [new GraphQLError('boom')] }, 1, { logLevel: 'warn', onFinished });
+
+    expect(quiet).toEqual([]);
+    expect(failed).toEqual([expect.objectContaining({ level: 'error', outcome: 'INTERNAL_SERVER_ERROR' })]);
+    expect(reports.map((r) => r.codes)).toEqual([[], ['INTERNAL_SERVER_ERROR']]);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { graphiqlInlineScript } from '../graphiql/graphiql-page';
+import { REQUEST_ID_HEADER } from '../logging/request-id';
 
 /** A CSP source for one inline script, so the IDE page's bootstrap runs without allowing inline scripts at large. */
 function scriptHash(code: string): string {
@@ -39,8 +40,16 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer', // shoe ids in /shoes/* addresses stay ours
 };
 
-/** Express middleware: sets the headers before any handler runs, so every route (and every error page) has them. */
-export function securityHeadersMiddleware(_req: Request, res: Response, next: NextFunction): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  next();
+const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
+
+/**
+ * The one `onRequest` hook of ours (app.ts), first: the security headers and the request's id (`x-request-id`, made by
+ * resolveRequestId through Fastify's `genReqId`), before any handler runs, so every route, asset, error and 404 has
+ * them. Set on the Node.js response, which Fastify merges into whatever it sends.
+ */
+export function responseHeadersHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const res = reply.raw;
+  for (const [name, value] of SECURITY_HEADER_ENTRIES) res.setHeader(name, value);
+  res.setHeader(REQUEST_ID_HEADER, request.id);
+  done();
 }

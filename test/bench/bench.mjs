@@ -181,7 +181,9 @@ async function main() {
     JWT_SECRET: jwtSecret,
     HOST: '127.0.0.1',
     PORT: String(port),
-    LOG_LEVEL: 'warn',
+    // The production default (info: one line per HTTP operation, JSON), so R and W pay for the log as production
+    // does; BENCH_LOG_LEVEL=warn measures without it.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     // Off by default (every writer shares one address); BENCH_RATE_LIMIT_PER_MINUTE turns both limits on, that high,
     // to measure what checking them costs (set it above what the run can reach so nothing is refused).
     RATE_LIMIT_USER_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? '0',

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { httpAdapter } from '../../src/app';
 import { serveWebApp } from '../../src/web/web-app';
 
 @Module({})
@@ -11,7 +13,7 @@ class EmptyModule {}
 /** `/` without a built dashboard says how to build it (and the server still starts); once built, `/` serves it. */
 test('a missing web/dist does not break the server: `/` explains how to build the dashboard', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tts-web-'));
-  const app = await NestFactory.create(EmptyModule, { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(EmptyModule, httpAdapter(), { logger: false });
   try {
     serveWebApp(app, join(dir, 'dist'));
     await app.listen(0, '127.0.0.1');
