@@ -8,6 +8,7 @@ function fakes() {
     corked: 0,
     uncorks: 0,
     destroyed: false,
+    prependListener: () => undefined,
     cork: () => void (tcp.corked += 1),
     uncork: () => {
       tcp.corked -= 1;
