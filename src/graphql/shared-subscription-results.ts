@@ -15,7 +15,7 @@ import {
 import { MessageType } from 'graphql-ws';
 import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable, SyncControl } from '../event-store/sync-consumer';
 import { isAsyncIterable, mapped } from './async-iterators';
-import { socketFrames } from './socket-write-batching';
+import { sendText } from './socket-write-batching';
 
 /**
  * Put on a subscription with `@Extensions(SHARED_EXECUTION)`: its payload selection resolves the same for every
@@ -148,8 +148,6 @@ export class SharedSubscriptionResults {
     // then the payload and closing brace, serialized once per event and shape (the spec compares them).
     const prefix = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":${JSON.stringify(target.type ?? MessageType.Next)},"payload":`);
     const outbox = this.outboxOf(target.tcp);
-    // Frames written beneath `ws`, one buffer per socket and turn (socket-write-batching.ts); else through ws.send.
-    const frames = socketFrames(target.socket);
     let direct = true;
     // The source may offer events while the sink is being registered, before its control exists.
     const registered: { control?: SyncControl } = {};
@@ -176,8 +174,8 @@ export class SharedSubscriptionResults {
           queueMicrotask(() => source[SYNC_CONSUMER](null));
           return false;
         }
-        // ws.send of a Buffer as text sends the very frame ws.send(string) would.
-        if (!frames?.add(prefix, bytes)) target.socket.send(Buffer.concat([prefix, bytes]), { binary: false });
+        // Beneath `ws`, one buffer per socket and turn, where that is what ws would write; else through ws.send.
+        sendText(target.socket, prefix, bytes);
         return true;
       },
     };

@@ -63,6 +63,15 @@ export function socketFrames(ws: WebSocket): SocketFrames | undefined {
 }
 
 /**
+ * Sends a text message of `prefix` + `shared`: beneath `ws` in the socket's batch where SocketFrames allows it, else
+ * through ws.send (a Buffer sent as text is the very frame ws.send(string) makes, compressed if negotiated).
+ */
+export function sendText(ws: WebSocket, prefix: Buffer, shared: Buffer): void {
+  if (socketFrames(ws)?.add(prefix, shared)) return;
+  ws.send(Buffer.concat([prefix, shared]), { binary: false });
+}
+
+/**
  * Text frames written beneath `ws`, the fan-out's `next`/`data` messages: per socket and turn of the event loop,
  * they are collected and written to the TCP socket as ONE buffer (at the check phase, like the cork above), each
  * frame's payload given as a per-subscription prefix and a part shared by every subscriber of an event (bytes made

@@ -1,10 +1,14 @@
-import { Sender } from 'ws';
+import * as ws from 'ws';
 import { textFrameHeaderLength, writeTextFrameHeader } from './websocket-frames';
+
+/** `ws` exports its Sender (require('ws').Sender), but @types/ws does not declare it. */
+type FrameOptions = { fin: boolean; mask: boolean; opcode: number; readOnly: boolean; rsv1: boolean };
+const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
 
 /** What `ws` itself puts on the wire for a server's ws.send(text) without extensions: its public Sender.frame. */
 function wsFrame(text: string): Buffer {
   const data = Buffer.from(text);
-  return Buffer.concat(Sender.frame(data, { fin: true, mask: false, opcode: 0x01, readOnly: false, rsv1: false }) as Buffer[]);
+  return Buffer.concat(Sender.frame(data, { fin: true, mask: false, opcode: 0x01, readOnly: false, rsv1: false }));
 }
 
 function ourFrame(text: string): Buffer {
