@@ -67,8 +67,16 @@ describe('batchSocketWrites', () => {
  * A real `ws` server and client on 127.0.0.1: the server side batched as the servers do it, the client recording
  * every message as text, in arrival order, and whether it came as text.
  */
+const openPairs: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(openPairs.splice(0).map((stop) => stop()));
+});
+
 async function socketPair(serverOptions: ServerOptions = {}, clientOptions: ClientOptions = {}) {
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1', ...serverOptions });
+  openPairs.push(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
   const accepted = new Promise<{ ws: WebSocket; tcp: Socket }>((resolve) =>
     server.once('connection', (ws, req) => {
       batchSocketWrites(ws, req.socket);
@@ -77,6 +85,7 @@ async function socketPair(serverOptions: ServerOptions = {}, clientOptions: Clie
   );
   await new Promise((resolve) => server.once('listening', resolve));
   const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, clientOptions);
+  openPairs.push(async () => client.terminate());
   const received: string[] = [];
   const allText: boolean[] = [];
   client.on('message', (data, isBinary) => {
@@ -90,7 +99,9 @@ async function socketPair(serverOptions: ServerOptions = {}, clientOptions: Clie
   const write = tcp.write.bind(tcp) as (...args: unknown[]) => boolean;
   tcp.write = ((...args: unknown[]) => ((writes.count += 1), write(...args))) as Socket['write'];
   const until = async (count: number) => {
-    while (received.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const deadline = Date.now() + 3_000; received.length < count; await new Promise((resolve) => setTimeout(resolve, 5))) {
+      if (Date.now() > deadline) throw new Error(`received ${JSON.stringify(received)}, expected ${count} messages`);
+    }
   };
   return {
     ws,
@@ -102,10 +113,6 @@ async function socketPair(serverOptions: ServerOptions = {}, clientOptions: Clie
     until,
     closed,
     frames: socketFrames(ws) as SocketFrames,
-    stop: async () => {
-      client.terminate();
-      await new Promise((resolve) => server.close(resolve));
-    },
   };
 }
 
@@ -128,7 +135,6 @@ describe('SocketFrames, on a real socket', () => {
     expect(pair.received).toEqual(expected);
     expect(pair.allText.every(Boolean)).toBe(true);
     expect(pair.writes.count).toBe(2);
-    await pair.stop();
   });
 
   it('given messages ws sends itself between direct frames, then the client reads them all in the order they were given', async () => {
@@ -142,7 +148,6 @@ describe('SocketFrames, on a real socket', () => {
     pair.ws.close(1000, 'done');
     await expect(pair.closed).resolves.toBe(1000);
     expect(pair.received).toEqual(['a1', 'b2', 'c', 'd3', 'e4']);
-    await pair.stop();
   });
 
   it('given a socket that is no longer open, then frames are refused (the caller sends through ws, which drops them)', async () => {
@@ -151,7 +156,6 @@ describe('SocketFrames, on a real socket', () => {
     expect(pair.frames.add(bytes('a'), bytes('1'))).toBe(false);
     await pair.closed;
     expect(pair.received).toEqual([]);
-    await pair.stop();
   });
 
   it('given a client that negotiated permessage-deflate, then frames are refused and sendText sends them through ws as text, in order', async () => {
@@ -164,7 +168,6 @@ describe('SocketFrames, on a real socket', () => {
     await pair.until(3);
     expect(pair.received).toEqual([`b${'é'.repeat(300)}`, 'c', 'd4']);
     expect(pair.allText.every(Boolean)).toBe(true);
-    await pair.stop();
   });
 
   it('given an open socket without extensions, then sendText goes beneath ws, one write for the turn', async () => {
@@ -175,6 +178,5 @@ describe('SocketFrames, on a real socket', () => {
     await pair.until(2);
     expect(pair.received).toEqual(['a1', 'b2']);
     expect(pair.writes.count).toBe(1);
-    await pair.stop();
   });
 });
