@@ -251,7 +251,7 @@ function socketTarget(id: string) {
   const frames: string[] = [];
   const drains: (() => void)[] = [];
   const tcp = { writableLength: 0, writableNeedDrain: false, once: (_event: 'drain', listener: () => void) => drains.push(listener) };
-  const socket = { OPEN: 1, readyState: 1, send: (frame: string) => frames.push(frame) };
+  const socket = { OPEN: 1, readyState: 1, send: (frame: string | Buffer) => frames.push(String(frame)) };
   const pushBack = (on: boolean) => {
     tcp.writableLength = on ? 10 * 1024 * 1024 : 0;
     tcp.writableNeedDrain = on;

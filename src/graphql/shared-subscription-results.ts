@@ -15,6 +15,7 @@ import {
 import { MessageType } from 'graphql-ws';
 import { isSyncConsumable, SYNC_CONSUMER, SyncConsumable, SyncControl } from '../event-store/sync-consumer';
 import { isAsyncIterable, mapped } from './async-iterators';
+import { sendText } from './socket-write-batching';
 
 /**
  * Put on a subscription with `@Extensions(SHARED_EXECUTION)`: its payload selection resolves the same for every
@@ -24,10 +25,11 @@ import { isAsyncIterable, mapped } from './async-iterators';
 export const SHARED_EXECUTION = { sharedExecution: true } as const;
 
 type MaybePromise<T> = T | Promise<T>;
-type Entry = { result: MaybePromise<ExecutionResult>; json?: string; remaining: number };
+/** `bytes`: the UTF-8 of the serialized `next` payload and the message's closing brace, made once for all sharers. */
+type Entry = { result: MaybePromise<ExecutionResult>; bytes?: Buffer; remaining: number };
 
 /**
- * Serialized payloads kept for subscribers that are behind, in UTF-16 code units (~2 bytes each). A count alone
+ * Serialized payloads kept for subscribers that are behind, in bytes. A count alone
  * (`keep`) let one never-reading socket subscribed to large payloads (25 aliases of a 1,000-size import) pin
  * ~70 MB of shared results; past this budget the oldest payloads go too, and whoever is that far behind executes
  * for itself when it catches up (same result, not shared). Caveat: only serialized results are counted (the
@@ -46,7 +48,7 @@ export type SocketTarget = { socket: WebSocket; tcp: Socket; id: string; type?: 
 export type SharedSubscriptionOptions = {
   /** Results kept for subscribers that are behind, counted in payloads (default 1,000). */
   keep?: number;
-  /** Serialized results kept, in string length (default MAX_KEPT_JSON_LENGTH). */
+  /** Serialized results kept, in bytes (default MAX_KEPT_JSON_LENGTH). */
   keepJsonLength?: number;
   /**
    * The `payload` of a result's `next` message: the server's onNext, which must always return one, so graphql-ws
@@ -84,9 +86,12 @@ export function isCongested(tcp: Pick<Socket, 'writableLength' | 'writableNeedDr
  * (~8 µs of CPU per delivery under L). When the subscription is on a graphql-ws socket (SOCKET_TARGET) and its
  * source can be consumed synchronously (sync-consumer.ts: the EventFeed's events), each event is written to the
  * socket as it arrives, as the exact `next` message graphql-ws would send (`{"id","type":"next","payload"}`, the
- * payload serialized once per shape), while graphql-ws's own loop only waits for the end: the lagged error, a
- * failure, `complete`. Back-pressure is the socket's: above MAX_BUFFERED_BYTES unsent, events wait in the
- * subscription's own bounded queue (and overflow it into SUBSCRIPTION_LAGGED, as before) until the socket drains.
+ * payload serialized to UTF-8 once per event and shape), while graphql-ws's own loop only waits for the end: the
+ * lagged error, a failure, `complete`. The frames go beneath `ws` where that writes the same bytes, one buffer
+ * per socket and turn (SocketFrames, socket-write-batching.ts: the fan-out's CPU per delivery under L went from
+ * ~3.1 to ~1.05 µs), else through ws.send. Back-pressure is the socket's: above MAX_BUFFERED_BYTES unsent, events
+ * wait in the subscription's own bounded queue (and overflow it into SUBSCRIPTION_LAGGED, as before) until the
+ * socket drains.
  *
  * Results are the ones `execute` produced for the first subscriber (errors, `__typename`, aliases and all) and
  * must not be mutated by whoever sends them: both socket libraries build new objects around them.
@@ -99,7 +104,7 @@ export class SharedSubscriptionResults {
   private schema: GraphQLSchema | null = null;
   private readonly keep: number;
   private readonly keepJsonLength: number;
-  /** Length of the `json` of every kept entry. */
+  /** Length of the `bytes` of every kept entry. */
   private keptJsonLength = 0;
 
   constructor(private readonly options: SharedSubscriptionOptions = {}) {
@@ -140,8 +145,9 @@ export class SharedSubscriptionResults {
     target: SocketTarget,
     release: () => void,
   ): AsyncIterableIterator<ExecutionResult> {
-    // The bytes of graphql-ws's stringifyMessage({ id, type, payload }), the payload serialized once per shape (the spec compares them).
-    const prefix = `{"id":${JSON.stringify(target.id)},"type":${JSON.stringify(target.type ?? MessageType.Next)},"payload":`;
+    // The bytes of graphql-ws's stringifyMessage({ id, type, payload }): this prefix, made once per subscription,
+    // then the payload and closing brace, serialized once per event and shape (the spec compares them).
+    const prefix = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":${JSON.stringify(target.type ?? MessageType.Next)},"payload":`);
     const outbox = this.outboxOf(target.tcp);
     let direct = true;
     // The source may offer events while the sink is being registered, before its control exists.
@@ -156,20 +162,21 @@ export class SharedSubscriptionResults {
           outbox.wait(resume);
           return false;
         }
-        let json: string | null;
+        let bytes: Buffer | null;
         try {
-          json = this.jsonFor(payload, shape, run);
+          bytes = this.bytesFor(payload, shape, run);
         } catch {
-          json = null;
+          bytes = null;
         }
-        if (json === null) {
+        if (bytes === null) {
           // An asynchronous (or failing) execution cannot be written from here: from now on this subscription's
           // events go through graphql-ws's loop, in order (the source keeps the refused one first).
           direct = false;
           queueMicrotask(() => source[SYNC_CONSUMER](null));
           return false;
         }
-        target.socket.send(prefix + json + '}');
+        // Beneath `ws`, one buffer per socket and turn, where that is what ws would write; else through ws.send.
+        sendText(target.socket, prefix, bytes);
         return true;
       },
     };
@@ -200,20 +207,23 @@ export class SharedSubscriptionResults {
     return found.entry.result;
   }
 
-  /** The serialized `next` payload, shared like the result; null when the result is not there yet (a promise). */
-  private jsonFor(payload: unknown, shape: string, run: (payload: unknown) => MaybePromise<ExecutionResult>): string | null {
+  /**
+   * The UTF-8 of the serialized `next` payload and the message's closing brace, shared like the result; null when
+   * the result is not there yet (a promise).
+   */
+  private bytesFor(payload: unknown, shape: string, run: (payload: unknown) => MaybePromise<ExecutionResult>): Buffer | null {
     const found = this.entryFor(payload, shape, run);
     if (isPromise(found.result)) return null; // left for resultFor (the entry, if any, stays untaken)
     const nextPayload = this.options.nextPayload as (result: ExecutionResult) => unknown;
-    if (!found.entry) return JSON.stringify(nextPayload(found.result));
+    if (!found.entry) return Buffer.from(JSON.stringify(nextPayload(found.result)) + '}');
     const entry = found.entry;
-    if (entry.json === undefined) {
-      entry.json = JSON.stringify(nextPayload(found.result));
-      this.keptJsonLength += entry.json.length;
+    if (entry.bytes === undefined) {
+      entry.bytes = Buffer.from(JSON.stringify(nextPayload(found.result)) + '}');
+      this.keptJsonLength += entry.bytes.length;
     }
     this.taken(payload as object, shape, entry);
     this.dropOldestOverBudget();
-    return entry.json;
+    return entry.bytes;
   }
 
   /** The shared entry (created by the first taker), or, where nothing is shared, a result of its own. */
@@ -244,7 +254,7 @@ export class SharedSubscriptionResults {
     const byShape = this.byPayload.get(payload);
     if (byShape?.get(shape) !== entry) return;
     byShape.delete(shape);
-    this.keptJsonLength -= entry.json?.length ?? 0;
+    this.keptJsonLength -= entry.bytes?.length ?? 0;
     if (byShape.size === 0) this.byPayload.delete(payload);
   }
 
@@ -252,7 +262,7 @@ export class SharedSubscriptionResults {
   private dropOldest(): void {
     const oldest = this.byPayload.keys().next();
     if (oldest.done) return;
-    for (const entry of this.byPayload.get(oldest.value)!.values()) this.keptJsonLength -= entry.json?.length ?? 0;
+    for (const entry of this.byPayload.get(oldest.value)!.values()) this.keptJsonLength -= entry.bytes?.length ?? 0;
     this.byPayload.delete(oldest.value);
   }
 

@@ -1,6 +1,6 @@
-import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
-import { batchSocketWrites } from './socket-write-batching';
+import type { AddressInfo, Socket } from 'node:net';
+import { ClientOptions, ServerOptions, WebSocket, WebSocketServer } from 'ws';
+import { batchSocketWrites, SocketFrames, socketFrames, sendText } from './socket-write-batching';
 
 /** A TCP socket that only counts cork()/uncork(), and a WebSocket whose send() records what it was given. */
 function fakes() {
@@ -8,6 +8,7 @@ function fakes() {
     corked: 0,
     uncorks: 0,
     destroyed: false,
+    prependListener: () => undefined,
     cork: () => void (tcp.corked += 1),
     uncork: () => {
       tcp.corked -= 1;
@@ -59,5 +60,123 @@ describe('batchSocketWrites', () => {
     tcp.destroyed = true;
     ws.send('b');
     expect(tcp.corked).toBe(0);
+  });
+});
+
+/**
+ * A real `ws` server and client on 127.0.0.1: the server side batched as the servers do it, the client recording
+ * every message as text, in arrival order, and whether it came as text.
+ */
+const openPairs: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(openPairs.splice(0).map((stop) => stop()));
+});
+
+async function socketPair(serverOptions: ServerOptions = {}, clientOptions: ClientOptions = {}) {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', ...serverOptions });
+  openPairs.push(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const accepted = new Promise<{ ws: WebSocket; tcp: Socket }>((resolve) =>
+    server.once('connection', (ws, req) => {
+      batchSocketWrites(ws, req.socket);
+      resolve({ ws, tcp: req.socket });
+    }),
+  );
+  await new Promise((resolve) => server.once('listening', resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, clientOptions);
+  openPairs.push(async () => client.terminate());
+  const received: string[] = [];
+  const allText: boolean[] = [];
+  client.on('message', (data, isBinary) => {
+    received.push(String(data));
+    allText.push(!isBinary);
+  });
+  const closed = new Promise<number>((resolve) => client.once('close', resolve));
+  await new Promise((resolve) => client.once('open', resolve));
+  const { ws, tcp } = await accepted;
+  const writes = { count: 0 };
+  const write = tcp.write.bind(tcp) as (...args: unknown[]) => boolean;
+  tcp.write = ((...args: unknown[]) => ((writes.count += 1), write(...args))) as Socket['write'];
+  const until = async (count: number) => {
+    for (const deadline = Date.now() + 3_000; received.length < count; await new Promise((resolve) => setTimeout(resolve, 5))) {
+      if (Date.now() > deadline) throw new Error(`received ${JSON.stringify(received)}, expected ${count} messages`);
+    }
+  };
+  return {
+    ws,
+    tcp,
+    client,
+    received,
+    allText,
+    writes,
+    until,
+    closed,
+    frames: socketFrames(ws) as SocketFrames,
+  };
+}
+
+describe('SocketFrames, on a real socket', () => {
+  const bytes = (text: string) => Buffer.from(text);
+
+  it('given frames of every length class added in one turn, then the client reads each message, in order, from one write', async () => {
+    const pair = await socketPair();
+    const shared = [bytes(''), bytes('x'.repeat(120)), bytes('é'.repeat(200)), bytes('y'.repeat(65_536))];
+    const expected: string[] = [];
+    for (const [i, part] of shared.entries()) {
+      expect(pair.frames.add(bytes(`{"id":"${i}",`), part)).toBe(true);
+      expected.push(`{"id":"${i}",${String(part)}`);
+    }
+    expect(pair.writes.count).toBe(1); // past FLUSH_BYTES: written at once, not at the end of the turn
+    expect(pair.frames.add(bytes('last'), bytes('👟'))).toBe(true);
+    expected.push('last👟');
+    expect(pair.writes.count).toBe(1);
+    await pair.until(expected.length);
+    expect(pair.received).toEqual(expected);
+    expect(pair.allText.every(Boolean)).toBe(true);
+    expect(pair.writes.count).toBe(2);
+  });
+
+  it('given messages ws sends itself between direct frames, then the client reads them all in the order they were given', async () => {
+    const pair = await socketPair();
+    pair.frames.add(bytes('a'), bytes('1'));
+    pair.frames.add(bytes('b'), bytes('2'));
+    pair.ws.send('c');
+    pair.frames.add(bytes('d'), bytes('3'));
+    pair.ws.ping();
+    pair.frames.add(bytes('e'), bytes('4'));
+    pair.ws.close(1000, 'done');
+    await expect(pair.closed).resolves.toBe(1000);
+    expect(pair.received).toEqual(['a1', 'b2', 'c', 'd3', 'e4']);
+  });
+
+  it('given a socket that is no longer open, then frames are refused (the caller sends through ws, which drops them)', async () => {
+    const pair = await socketPair();
+    pair.ws.close(1000);
+    expect(pair.frames.add(bytes('a'), bytes('1'))).toBe(false);
+    await pair.closed;
+    expect(pair.received).toEqual([]);
+  });
+
+  it('given a client that negotiated permessage-deflate, then frames are refused and sendText sends them through ws as text, in order', async () => {
+    const pair = await socketPair({ perMessageDeflate: { threshold: 0 } }, { perMessageDeflate: true });
+    expect(pair.ws.extensions).toContain('permessage-deflate');
+    expect(pair.frames.add(bytes('a'), bytes('1'))).toBe(false);
+    sendText(pair.ws, bytes('b'), bytes('é'.repeat(300)));
+    pair.ws.send('c');
+    sendText(pair.ws, bytes('d'), bytes('4'));
+    await pair.until(3);
+    expect(pair.received).toEqual([`b${'é'.repeat(300)}`, 'c', 'd4']);
+    expect(pair.allText.every(Boolean)).toBe(true);
+  });
+
+  it('given an open socket without extensions, then sendText goes beneath ws, one write for the turn', async () => {
+    const pair = await socketPair();
+    sendText(pair.ws, bytes('a'), bytes('1'));
+    sendText(pair.ws, bytes('b'), bytes('2'));
+    expect(pair.writes.count).toBe(0);
+    await pair.until(2);
+    expect(pair.received).toEqual(['a1', 'b2']);
+    expect(pair.writes.count).toBe(1);
   });
 });

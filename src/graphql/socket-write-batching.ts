@@ -1,7 +1,13 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { textFrameHeaderLength, writeTextFrameHeader } from './websocket-frames';
 
 const BATCHED = Symbol('socketWritesBatched');
+
+/** Pending direct frames above this many bytes are written at once: back-pressure (isCongested) only sees written bytes. */
+const FLUSH_BYTES = 64 * 1024;
+
+type Batched = WebSocket & { [BATCHED]?: SocketFrames };
 
 /**
  * Every WebSocket message used to be its own write to the kernel (a `writev` per frame): an event for 100
@@ -16,11 +22,14 @@ const BATCHED = Symbol('socketWritesBatched');
  * frames is one turn and the event loop serves I/O in between. Ordering, back-pressure and callbacks are unchanged:
  * cork only holds data inside the stream.
  *
+ * It also gives the socket its SocketFrames (socketFrames below), for the fan-out's direct writes beneath `ws`.
+ *
  * `tcp` is the socket under `ws` (the upgrade request's socket); calling this twice on one socket is harmless.
  */
 export function batchSocketWrites(ws: WebSocket, tcp: Socket | undefined): void {
-  if (!tcp || (ws as WebSocket & { [BATCHED]?: true })[BATCHED]) return;
-  (ws as WebSocket & { [BATCHED]?: true })[BATCHED] = true;
+  if (!tcp || (ws as Batched)[BATCHED]) return;
+  const frames = new SocketFrames(ws, tcp);
+  (ws as Batched)[BATCHED] = frames;
   const send = ws.send;
   let corked = false;
   const uncork = () => {
@@ -28,6 +37,7 @@ export function batchSocketWrites(ws: WebSocket, tcp: Socket | undefined): void 
     tcp.uncork();
   };
   ws.send = function batchedSend(this: WebSocket, ...args: Parameters<WebSocket['send']>) {
+    frames.flush(); // the direct frames queued before this message go before it
     if (!corked && !tcp.destroyed) {
       corked = true;
       tcp.cork();
@@ -35,4 +45,98 @@ export function batchSocketWrites(ws: WebSocket, tcp: Socket | undefined): void 
     }
     return send.apply(this, args);
   } as WebSocket['send'];
+  // Whatever else `ws` writes (pings, pongs, the close frame) also goes after the direct frames queued before it.
+  for (const method of ['ping', 'pong', 'close'] as const) {
+    const original = ws[method] as (...args: unknown[]) => void;
+    (ws as unknown as Record<string, unknown>)[method] = function flushedFirst(this: WebSocket, ...args: unknown[]) {
+      frames.flush();
+      return original.apply(this, args);
+    };
+  }
+  // The peer's FIN: `ws` ends the socket at once (socketOnEnd); frames accepted while it was open go first.
+  tcp.prependListener('end', frames.flush);
+}
+
+/** The direct-write batch of a socket that went through batchSocketWrites (undefined for any other). */
+export function socketFrames(ws: WebSocket): SocketFrames | undefined {
+  return (ws as Batched)[BATCHED];
+}
+
+/**
+ * Sends a text message of `prefix` + `shared`: beneath `ws` in the socket's batch where SocketFrames allows it, else
+ * through ws.send (a Buffer sent as text is the very frame ws.send(string) makes, compressed if negotiated).
+ */
+export function sendText(ws: WebSocket, prefix: Buffer, shared: Buffer): void {
+  if (socketFrames(ws)?.add(prefix, shared)) return;
+  ws.send(Buffer.concat([prefix, shared]), { binary: false });
+}
+
+/**
+ * Text frames written beneath `ws`, the fan-out's `next`/`data` messages: per socket and turn of the event loop,
+ * they are collected and written to the TCP socket as ONE buffer (at the check phase, like the cork above), each
+ * frame's payload given as a per-subscription prefix and a part shared by every subscriber of an event (bytes made
+ * once per event). Through ws.send each frame cost a header buffer, a write request and its share of a `writev`.
+ *
+ * It writes exactly what `ws` would, and so is used only while that holds; `add` refuses otherwise and the caller
+ * sends through `ws`:
+ *   - the socket negotiated no extension (no permessage-deflate: `ws` would compress and set RSV1);
+ *   - it is OPEN (`ws` drops a send otherwise);
+ *   - `ws`'s Sender queues nothing (it holds messages back only while compressing or reading a Blob): its
+ *     bufferedAmount is then exactly the TCP socket's writableLength.
+ * Order with what `ws` writes itself (graphql-ws's `complete` and errors, pings, pongs, close) is kept by writing
+ * the batch first, synchronously, whenever one of those is sent (the wrappers above). Direct frames have no
+ * callback, as the direct writes through ws.send had none; back-pressure stays the TCP socket's (writableLength
+ * counts a batch once written: a batch is written early past FLUSH_BYTES).
+ */
+export class SocketFrames {
+  private readonly compressed: boolean;
+  /** Pairs: a frame's prefix, then its shared part. */
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly tcp: Socket,
+  ) {
+    // Extensions are settled by the handshake, before the socket is handed out.
+    this.compressed = ws.extensions !== '';
+  }
+
+  /** Queues a text frame with payload `prefix` + `shared` (neither may change afterwards); false: send it through `ws`. */
+  add(prefix: Buffer, shared: Buffer): boolean {
+    const { ws, tcp } = this;
+    if (this.compressed || ws.readyState !== ws.OPEN || tcp.destroyed || ws.bufferedAmount !== tcp.writableLength) return false;
+    const length = prefix.length + shared.length;
+    this.chunks.push(prefix, shared);
+    this.bytes += textFrameHeaderLength(length) + length;
+    if (this.bytes >= FLUSH_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+    return true;
+  }
+
+  /** Writes the queued frames as one buffer (nothing if the socket is gone: neither would `ws`'s writes arrive). */
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.bytes === 0) return;
+    const { chunks, bytes } = this;
+    this.chunks = [];
+    this.bytes = 0;
+    if (this.tcp.destroyed || this.tcp.writableEnded) return;
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let i = 0; i < chunks.length; i += 2) {
+      const prefix = chunks[i];
+      const shared = chunks[i + 1];
+      at = writeTextFrameHeader(out, at, prefix.length + shared.length);
+      out.set(prefix, at);
+      at += prefix.length;
+      out.set(shared, at);
+      at += shared.length;
+    }
+    this.tcp.write(out);
+  };
 }

@@ -1,6 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
-import WebSocket from 'ws';
+import { stringifyMessage, MessageType } from 'graphql-ws';
+import WebSocket, { ClientOptions } from 'ws';
 import { CreateShoeDocument, SubmitTrueToSizeDocument } from '../generated/graphql';
 import { collect, gqlOk, logOf, token, wsClient } from '../support/graphql-client';
 import { startTestServer, TestServer } from '../support/test-server';
@@ -70,6 +71,38 @@ async function legacySubscriber(query: string, variables: Record<string, unknown
   };
 }
 
+/**
+ * A raw socket of either protocol (graphql-transport-ws, or the legacy one under its subprotocol 'graphql-ws') with
+ * `count` subscriptions of one document, ids '0'..: the text of every result message, per id, as it came.
+ */
+async function rawSubscriber(protocol: 'graphql-transport-ws' | 'graphql-ws', query: string, variables: Record<string, unknown>, count: number, options: ClientOptions = {}) {
+  const socket = new WebSocket(server.wsUrl, protocol, options);
+  sockets.push(socket);
+  const legacy = protocol === 'graphql-ws';
+  const byId = new Map<string, string[]>(Array.from({ length: count }, (_, i) => [String(i), []]));
+  const others: string[] = [];
+  socket.on('message', (raw, isBinary) => {
+    const text = String(raw);
+    const message = JSON.parse(text) as { type: string; id?: string };
+    if (message.type === 'connection_ack') {
+      for (const id of byId.keys()) socket.send(JSON.stringify({ id, type: legacy ? 'start' : 'subscribe', payload: { query, variables } }));
+    } else if (!isBinary && message.type === (legacy ? 'data' : 'next') && byId.has(message.id ?? '')) byId.get(message.id as string)?.push(text);
+    else if (message.type !== 'ka') others.push(text);
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  return {
+    socket,
+    byId,
+    others,
+    waitFor: async (n: number) => {
+      for (const deadline = Date.now() + 20_000; [...byId.values()].some((texts) => texts.length < n); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) throw new Error(`${protocol} socket: ${[...byId.values()].map((t) => t.length).join(',')} of ${n} each`);
+      }
+    },
+  };
+}
+
 async function rate(shoeId: string, users: string[]): Promise<void> {
   for (const [i, user] of users.entries()) {
     const rater = await token(server.settings.jwtSecret, user);
@@ -97,6 +130,34 @@ it('shoeEvents: every sharer of a document gets exactly what a subscriber execut
   for (const sub of [...shared, ...unfiltered]) expect(await sub.waitFor(3)).toEqual(expected);
   expect(await legacy.waitFor(3)).toEqual(expected);
   [...shared, ...unfiltered, alone].forEach((s) => s.stop());
+});
+
+it('many subscriptions on one socket, either protocol, deflate offered or not: every event, in order, the bytes graphql-ws sends', async () => {
+  const shoe = (await gqlOk(server.httpUrl, CreateShoeDocument, { input: { name: 'Fan-out', brand: 'Fanout' } }, admin)).createShoe;
+  const [created] = await logOf(server.httpUrl, shoe.id, 1);
+  const variables = { shoeId: shoe.id, after: created.cursor };
+  const query = eventsDocument('Many');
+  // The reference: a graphql-ws client's payloads (JSON.parse keeps key order: stringifying them again gives the sent bytes).
+  const reference = collect(client(), typed(query), variables);
+  const plain = await rawSubscriber('graphql-transport-ws', query, variables, 60);
+  // This server negotiates no permessage-deflate: a client offering it gets plain frames, written beneath ws.
+  const offering = await rawSubscriber('graphql-transport-ws', query, variables, 30, { perMessageDeflate: true });
+  const legacy = await rawSubscriber('graphql-ws', query, variables, 60);
+  const users = Array.from({ length: 6 }, (_, i) => `many-${i}`);
+  await rate(shoe.id, users);
+
+  const expected = await reference.waitFor(users.length);
+  expect(expected.map((p) => (p.data?.shoeEvents as { v: number }).v)).toEqual([2, 3, 4, 5, 6, 7]);
+  await Promise.all([plain, offering, legacy].map((s) => s.waitFor(users.length)));
+  expect(offering.socket.extensions).toBe('');
+  for (const s of [plain, offering]) {
+    for (const [id, texts] of s.byId) expect(texts).toEqual(expected.map((payload) => stringifyMessage({ id, type: MessageType.Next, payload })));
+    expect(s.others).toEqual([]);
+  }
+  // The legacy library orders its keys type, id, payload; direct writes id, type, payload (the same JSON).
+  for (const [id, texts] of legacy.byId) expect(texts.map((t) => JSON.parse(t) as unknown)).toEqual(expected.map((payload) => ({ id, type: 'data', payload })));
+  expect(legacy.others).toEqual([]);
+  reference.stop();
 });
 
 it('shoeChanged: sharers get exactly what a subscriber executed alone gets', async () => {
