@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ClientBase, QueryResult } from 'pg';
 import { DataSource, EntityManager, QueryFailedError, type QueryRunner } from 'typeorm';
+import { pgPoolOf } from '../database/pg-pool';
 import { ConcurrencyError } from './concurrency.error';
 import { EVENT_STORE_OBSERVER, EventStoreObserver, notifyObserver } from './event-store.observer';
 import * as SQL from './event-store.sql';
@@ -302,23 +303,25 @@ export class EventStore {
     limit: number;
   }): Promise<RecordedEvent<E>[]> {
     const after = options.after ? decodePosition(options.after) : SQL.LOG_START;
-    const rows: (Omit<EventRow, 'stream_type' | 'occurred_at'> & { occurred_at_ms: number })[] = await this.dataSource.query(
-      SQL.READ_ALL_OF_TYPE,
-      [after.transactionId, after.globalPosition, options.streamType, checkLimit(options.limit)],
-    );
-    // toRecordedEvent's envelope, with the stream type and time this row carries differently.
-    return rows.map((row) =>
+    // On node-postgres directly, rows as arrays: a rebuild reads a million of them, and TypeORM's query plus a keyed
+    // object per row cost its fold a quarter of its time (1M events: checkpoint written at 10.2 s before, 7.5 s after).
+    const { rows } = await pgPoolOf(this.dataSource).query<ReadAllOfTypeRow>({
+      text: SQL.READ_ALL_OF_TYPE,
+      values: [after.transactionId, after.globalPosition, options.streamType, checkLimit(options.limit)],
+      rowMode: 'array',
+    });
+    return rows.map(([t, g, streamId, version, type, schemaVersion, data, metadata, ms]) =>
       this.upcasters.upcast({
-        position: encodePosition(row.transaction_id_text, row.global_position_text),
-        globalPosition: row.global_position_text,
-        streamId: row.stream_id,
+        position: encodePosition(t, g),
+        globalPosition: g,
+        streamId,
         streamType: options.streamType,
-        version: row.version,
-        type: row.type,
-        schemaVersion: row.schema_version,
-        data: row.data,
-        metadata: row.metadata,
-        occurredAt: new Date(row.occurred_at_ms),
+        version,
+        type,
+        schemaVersion,
+        data,
+        metadata,
+        occurredAt: new Date(ms),
       } satisfies RecordedEvent),
     ) as RecordedEvent<E>[];
   }
@@ -416,6 +419,9 @@ async function sendSimple(runner: QueryRunner, text: string): Promise<QueryResul
     throw new QueryFailedError(text, [], error as Error);
   }
 }
+
+/** READ_ALL_OF_TYPE's columns, in its order. */
+type ReadAllOfTypeRow = [string, string, string, number, string, number, unknown, Record<string, unknown>, number] & unknown[];
 
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStore1732400000000 } from '../../src/database/migrations/1732400000000-event-store';
+import { poolRecordingPgDriver } from '../../src/database/pg-pool';
 import { EventStore, NewEvent, RecordedEvent } from '../../src/event-store/event-store';
 import { encodePosition } from '../../src/event-store/position';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -39,6 +40,8 @@ export async function openStoreKit(poolSize = 12): Promise<StoreKit> {
 function connect(url: string, poolSize: number, migrationsRun: boolean): Promise<DataSource> {
   return new DataSource({
     type: 'postgres',
+    // As dataSourceOptions() does: the store reads rebuild pages on node-postgres directly (pg-pool.ts).
+    driver: poolRecordingPgDriver(),
     url,
     entities: [],
     migrations: [EventStore1732400000000],
