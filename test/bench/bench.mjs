@@ -208,7 +208,8 @@ async function main() {
   }
   cpuWatch.serverPid = server.pid;
   if (database.kind === 'embedded') {
-    const m = /data in (\S+)/.exec(server.output());
+    // The start-up line, plain or as a JSON log line (LOG_FORMAT json at LOG_LEVEL info): the path ends at a quote.
+    const m = /data in ([^\s"]+)/.exec(server.output());
     const dataDir = m ? m[1] : database.dir;
     cpuWatch.postmasterPid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
   }
