@@ -16,9 +16,9 @@ export function printSortedSchema(schema: GraphQLSchema): string {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest's own type for resolver classes
 export async function buildSchemaFromCode(resolvers: Function[]): Promise<GraphQLSchema> {
-  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  // An application context, not an application: no HTTP platform is needed (nor loaded) to build a schema.
+  const app = await NestFactory.createApplicationContext(GraphQLSchemaBuilderModule, { logger: false });
   try {
-    await app.init();
     return describeRootTypes(await app.get(GraphQLSchemaFactory).create(resolvers));
   } finally {
     await app.close();
