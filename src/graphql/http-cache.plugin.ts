@@ -42,9 +42,9 @@ function answerGet({ request, response }: GraphQLRequestContextWillSendResponse<
   headers.set('cache-control', request.http!.headers.has('authorization') ? CACHE_CONTROL.authorized : CACHE_CONTROL.anonymous);
   headers.set('vary', vary);
   // A 304 carries the same ETag, Cache-Control and Vary as the 200 would (RFC 9110 §15.4.5), and no body: Node
-  // writes none for a 304 whatever it is given. The body is replaced by `{}` all the same, because Nest's Apollo
-  // driver adds a plugin that sets the status of every answer holding `data` back to 200 in this same hook
-  // (hooks run side by side, so neither order may be assumed); `{}` also spares serializing the answer again.
+  // writes none for a 304 whatever it is given. The body is replaced by `{}` all the same: it spares serializing
+  // the answer again, and an answer without `data` keeps its 304 should Nest's status-preserving plugin (which sets
+  // answers holding `data` back to 200 in this same hook) ever be turned on again (graphql-options.factory.ts).
   // A platform that derives Content-Length from it sends a wrong one on the 304, which caches ignore (RFC 9111 §3.2).
   if (ifNoneMatchMatches(request.http!.headers.get('if-none-match'), etag)) {
     response.http.status = 304;
