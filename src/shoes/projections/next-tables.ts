@@ -39,8 +39,9 @@ export async function createNextTables(db: Sql): Promise<void> {
 export async function indexNextTables(db: Sql): Promise<LiveIndex[][]> {
   const all: LiveIndex[][] = [];
   for (const [live, next] of PAIRS) {
-    const [odd]: { conname: string }[] = await db.query(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'u', 'c')`, [live]);
-    if (odd) throw new Error(`${live} has the constraint ${odd.conname}, which a swap does not carry over (only keys, unique and check constraints)`);
+    // Not-null constraints ('n': catalogued since PostgreSQL 18) and checks: LIKE copied them.
+    const [odd]: { conname: string }[] = await db.query(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype NOT IN ('p', 'u', 'c', 'n')`, [live]);
+    if (odd) throw new Error(`${live} has the constraint ${odd.conname}, which a swap does not carry over (only keys, unique, check and not-null constraints)`);
     const indexes: LiveIndex[] = await db.query(LIVE_INDEXES, [live, next]);
     for (const { build } of indexes) await db.query(build);
     all.push(indexes);
