@@ -207,7 +207,7 @@ export class EventStore {
    * global positions follow that order. Returns the recorded events in that order.
    */
   async appendToStreams<E extends EventShape>(tx: EntityManager, appends: StreamAppend<E>[]): Promise<RecordedEvent<E>[]> {
-    const rows = await this.appendWith<EventRow>(tx, appends, () => ({ ctes: [], select: SQL.SELECT_APPENDED }));
+    const rows = await this.appendToStreamsWith<EventRow>(tx, appends, () => ({ ctes: [], select: SQL.SELECT_APPENDED }));
     // RETURNING promises no order: put the rows back in insert order, which is global position order.
     return rows.map(this.toCurrentShape).sort((a, b) => compareDecimal(a.globalPosition, b.globalPosition)) as RecordedEvent<E>[];
   }
@@ -219,14 +219,6 @@ export class EventStore {
    * `appends` hold no event, nothing runs and the answer is [].
    */
   async appendToStreamsWith<R>(
-    tx: EntityManager,
-    appends: StreamAppend[],
-    alongside: (param: (value: unknown) => string) => AppendAlongside,
-  ): Promise<R[]> {
-    return this.appendWith<R>(tx, appends, alongside);
-  }
-
-  private async appendWith<R>(
     tx: EntityManager,
     appends: StreamAppend[],
     alongside: (param: (value: unknown) => string) => AppendAlongside,
