@@ -62,12 +62,18 @@ describe('createWinstonLogger', () => {
 });
 
 describe('createWinstonLogger on stdout', () => {
-  it('writes the lines of one event-loop turn to stdout together, in order', async () => {
+  /** process.stdout.write recorded instead of written; `write.mockRestore()` ends it. */
+  function captureStdout() {
     const writes: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       writes.push(String(chunk));
       return true;
     });
+    return { writes, write };
+  }
+
+  it('writes the lines of one event-loop turn to stdout together, in order', async () => {
+    const { writes, write } = captureStdout();
     try {
       const logger = createWinstonLogger({ logLevel: 'info', logFormat: 'json' });
       logger.info('first', { n: 1 });
@@ -84,11 +90,7 @@ describe('createWinstonLogger on stdout', () => {
   });
 
   it('serializes what JSON.stringify refuses (BigInt, cycles) instead of losing the line', async () => {
-    const writes: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      writes.push(String(chunk));
-      return true;
-    });
+    const { writes, write } = captureStdout();
     try {
       const cyclic: Record<string, unknown> = { name: 'loop' };
       cyclic.self = cyclic;
