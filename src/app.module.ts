@@ -31,7 +31,8 @@ export class AppModule {
         RateLimitModule,
         DatabaseModule.forRoot(databaseUrl, settings.databasePoolSize),
         MetricsModule,
-        GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory }),
+        // ShoesModule: its read cache proves answers current for the answer cache and ETags (CURRENT_VERSIONS).
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({ driver: ApolloDriver, useClass: GraphQLOptionsFactory, imports: [ShoesModule] }),
         ShoesModule,
         DemoDataModule,
         DevToolsModule.forRoot(settings),

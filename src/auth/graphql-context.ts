@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ReadSet } from '../event-store/read-set';
 import { Identity, InvalidTokenError } from './identity';
 import { bearerToken, verifyToken } from './jwt';
 
@@ -12,6 +13,8 @@ export type GraphQLContext = {
   /** The client's IP address (HTTP request or WebSocket), for per-address limits; null when unknown. */
   address: string | null;
   identity: Identity | null;
+  /** HTTP only: the stream versions the answer read, for its ETag and the answer cache (src/graphql/http-cache.plugin.ts). */
+  reads?: ReadSet;
   authError: InvalidTokenError | null;
 };
 

@@ -177,7 +177,7 @@ export const settingsSchema: convict.Schema<RawSettings> = {
   },
   readCache: {
     size: {
-      doc: "Shoes kept in each instance's always-fresh read cache (shoe by id, LRU, invalidated by the event feed); 0 turns it off. A ShoeRow is well under 1 kB, so the default holds under ~10 MB.",
+      doc: "Shoes kept in each instance's always-fresh read cache (shoe by id, LRU, invalidated by the event feed), and query answers kept in its answer cache (LRU, each of at most 4 shoes); 0 turns both off. A ShoeRow is well under 1 kB, so the default holds under ~10 MB each.",
       env: 'READ_CACHE_SIZE',
       format: FORMAT.boundedInteger,
       min: 0,

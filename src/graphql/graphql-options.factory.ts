@@ -1,18 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriverConfig } from '@nestjs/apollo';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { GqlOptionsFactory } from '@nestjs/graphql';
 import { identify, GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
+import { CURRENT_VERSIONS, type CurrentVersions } from '../event-store/read-set';
 import { AppLogger } from '../logging/app-logger.service';
 import { operationLoggingPlugin } from '../logging/operation-logging.plugin';
 import { graphqlOperationMetrics } from '../metrics/graphql-operation-metrics';
 import { MetricsService } from '../metrics/metrics.service';
 import { graphiqlLandingPagePlugin } from '../graphiql/graphiql-landing-page.plugin';
 import { codeOf, formatGraphQLError } from './graphql-errors';
-import { httpCachePlugin } from './http-cache.plugin';
+import { httpCaching } from './http-cache.plugin';
 import { httpSubscriptionRefusalPlugin } from './http-subscription-refusal.plugin';
 import { MAX_TOKENS } from './query-limits';
 import { describeRootTypes } from './root-type-descriptions';
@@ -31,10 +32,18 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
     private readonly config: AppConfigService,
     private readonly logger: AppLogger,
     private readonly metrics: MetricsService,
+    /** The read model's proof of current versions (a feature provides it); without it nothing is kept. */
+    @Optional() @Inject(CURRENT_VERSIONS) private readonly versions: CurrentVersions | null = null,
   ) {}
 
   createGqlOptions(): ApolloDriverConfig {
-    const { jwtSecret, env } = this.config.settings;
+    const { jwtSecret, env, corsOrigins, readCacheSize } = this.config.settings;
+    const caching = httpCaching({
+      corsEnabled: corsOrigins.length > 0,
+      versions: this.versions,
+      capacity: readCacheSize,
+      onLookup: (hit) => this.metrics.answerCacheRead(hit),
+    });
     return {
       path: GRAPHQL_PATH,
       autoSchemaFile: true,
@@ -51,9 +60,10 @@ export class GraphQLOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
         operationLoggingPlugin(this.logger, codeOf, graphqlOperationMetrics(this.metrics)), // the log line and the metrics
         httpSubscriptionRefusalPlugin(), // before measuring: a subscription over HTTP is refused whatever it costs
         queryLimitsPlugin(),
-        httpCachePlugin({ corsEnabled: this.config.settings.corsOrigins.length > 0 }),
+        caching.plugin, // the answer cache, ETags and Cache-Control
         graphiqlLandingPagePlugin(),
       ],
+      stringifyResult: caching.stringifyResult,
       parseOptions: { maxTokens: MAX_TOKENS },
       // Nest's plugin that turns a response with data back to 200 when an execution error set `extensions.http`: none
       // of ours does (the two that set 400 fail before execution, with no data), so it would only be work per request.

@@ -37,11 +37,10 @@ export function varyHeader(corsEnabled: boolean): string {
 }
 
 /**
- * A strong entity tag: the SHA-256 of the serialized answer. Always correct (a changed shoe changes its version and
+ * A strong entity tag: the SHA-256 of the serialized answer, for answers not derived from versions (pages, the
+ * log; answer-cache.ts's versionTag serves the rest). Always correct (a changed shoe changes its version and
  * updatedAt, a new shoe a list's totalCount, and so the body), for every query alike. The caveat: it is computed
- * after execution, so a 304 saves the bytes on the wire and the client's parsing, not the server's work. A tag
- * from the versions an operation read could be checked before executing, but only against versions held in
- * memory; without them, looking them up costs the same query the answer does.
+ * after execution, so a 304 saves the bytes on the wire and the client's parsing, not the server's work.
  */
 export function entityTag(serializedAnswer: string): string {
   return `"${createHash('sha256').update(serializedAnswer).digest('base64url')}"`;

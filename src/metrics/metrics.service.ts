@@ -81,8 +81,16 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver, Re
     registers: [this.registry],
   });
 
+  private readonly answerCacheReads = new Counter({
+    name: 'tts_answer_cache_reads_total',
+    help: 'Query operations the answer cache could serve (anonymous, root fields known): "hit" answered from memory without executing, "miss" executed.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(private readonly dataSource: DataSource) {
     for (const result of ['hit', 'miss', 'behind'] as const) this.readCacheReads.inc({ result }, 0);
+    for (const result of ['hit', 'miss'] as const) this.answerCacheReads.inc({ result }, 0);
     // Zero series exist from the start, so rate() and absence alerts work before the first occurrence.
     this.catchUpReads.inc({ kind: 'follow' }, 0);
     this.catchUpReads.inc({ kind: 'replay' }, 0);
@@ -128,6 +136,10 @@ export class MetricsService implements EventStoreObserver, EventFeedObserver, Re
 
   readCacheRead(result: ReadCacheResult): void {
     this.readCacheReads.inc({ result });
+  }
+
+  answerCacheRead(hit: boolean): void {
+    this.answerCacheReads.inc({ result: hit ? 'hit' : 'miss' });
   }
 
   listenReconnect(): void {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { EventUpcastersModule } from '../event-store/event-upcasters.module';
+import { CURRENT_VERSIONS } from '../event-store/read-set';
 import { WriteShoeHandler } from './commands/write-shoe.handler';
 import { SHOE_EVENT_UPCASTERS } from './events/shoe-event.upcasters';
 import { ShoeMutationsResolver } from './graphql/shoe-mutations.resolver';
@@ -25,6 +26,8 @@ import { ShoeWritePipeline } from './write/shoe-write-pipeline';
   ],
   providers: [
     ShoeReadCache,
+    // For the GraphQL edge's answer cache and ETags (src/graphql/http-cache.plugin.ts); none with the cache off.
+    { provide: CURRENT_VERSIONS, inject: [ShoeReadCache], useFactory: (cache: ShoeReadCache) => (cache.enabled ? cache : null) },
     ShoeWritePipeline,
     RatingGroupCommit,
     WriteShoeHandler,
@@ -36,5 +39,6 @@ import { ShoeWritePipeline } from './write/shoe-write-pipeline';
     ShoeMutationsResolver,
     ShoeSubscriptionsResolver,
   ],
+  exports: [CURRENT_VERSIONS],
 })
 export class ShoesModule {}

@@ -74,6 +74,17 @@ async function servedFromCache(on: ServerProcess, id: string): Promise<void> {
   throw new Error(`shoe ${id} never came from the cache of ${on.port}`);
 }
 
+/** A GET of the shoe (revalidating `etag` if given), as a browser or a CDN sends it. */
+async function getShoe(on: ServerProcess, id: string, etag?: string): Promise<{ status: number; etag: string | null; count?: number }> {
+  const query = 'query Tag($id: ID!) { shoe(id: $id) { version trueToSize { count } } }';
+  const url = `${on.httpUrl}?${new URLSearchParams({ query, variables: JSON.stringify({ id }) })}`;
+  const headers: Record<string, string> = { 'apollo-require-preflight': 'true', ...(etag ? { 'if-none-match': etag, 'cache-control': 'no-cache' } : {}) };
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  const count = res.status === 200 ? (JSON.parse(text) as { data: { shoe: { trueToSize: { count: number } } } }).data.shoe.trueToSize.count : undefined;
+  return { status: res.status, etag: res.headers.get('etag'), count };
+}
+
 /** Changes a row of the read model behind the log's back (no event, no rebuild): only a cache hit still shows the old value. */
 async function sql(statement: string, params: unknown[] = []): Promise<void> {
   const client = new PgClient({ connectionString: db.url });
@@ -219,9 +230,16 @@ it('a rebuild that repairs or swaps the live tables (appending no event) leaves 
       await sql(`UPDATE shoes SET rating_count = rating_count + 1 WHERE id = $1`, [id]);
       for (const server of [a, b]) expect((await read(server, id)).trueToSize.count).toBe(1002);
 
+      // The GET answer's ETag (derived from the version read and the read model's epoch) is the same on both.
+      const tags = await Promise.all([a, b].map((server) => getShoe(server, id)));
+      expect(tags.map((t) => t.count)).toEqual([1002, 1002]);
+      expect(tags[1].etag).toBe(tags[0].etag);
+
       const rebuilt = await rebuildShoeProjections(dataSource, { online });
       expect(rebuilt.differences.length).toBeGreaterThan(0);
       for (const server of [a, b]) expect((await read(server, id)).trueToSize.count).toBe(2);
+      // Same version, repaired row: the old tag no longer matches (no 304 for the wrong row), on either instance.
+      for (const server of [a, b]) expect(await getShoe(server, id, tags[0].etag!)).toMatchObject({ status: 200, count: 2 });
     }
   } finally {
     await dataSource.destroy();

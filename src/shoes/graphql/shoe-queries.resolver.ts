@@ -1,5 +1,6 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import type { ReadSet } from '../../event-store/read-set';
 import { parseFirst, parseId, parseText } from '../../graphql/invalid-argument.error';
 import { normalizeText } from '../domain';
 import { GetShoeQuery } from '../queries/get-shoe.query';
@@ -17,8 +18,11 @@ export class ShoeQueriesResolver {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Query(() => ShoeModel, { nullable: true, description: 'One shoe by id, as the latest committed write left it; null when unknown.' })
-  async shoe(@Args('id', { type: () => ID, description: 'The shoe (UUID, any letter case); BAD_USER_INPUT when malformed.' }) id: string): Promise<ShoeModel | null> {
-    const row = await this.queryBus.execute(new GetShoeQuery(parseId('id', id)));
+  async shoe(
+    @Args('id', { type: () => ID, description: 'The shoe (UUID, any letter case); BAD_USER_INPUT when malformed.' }) id: string,
+    @Context('reads') reads: ReadSet | undefined,
+  ): Promise<ShoeModel | null> {
+    const row = await this.queryBus.execute(new GetShoeQuery(parseId('id', id), undefined, reads));
     return row ? toShoeModel(row) : null;
   }
 

@@ -7,6 +7,7 @@ import { notifyObserver } from '../../event-store/event-store.observer';
 import { COMMITTED_EVENTS_AFTER, LOG_START } from '../../event-store/event-store.sql';
 import { pgClientConfig } from '../../event-store/pg-client-config';
 import { decodePosition } from '../../event-store/position';
+import type { CurrentVersions } from '../../event-store/read-set';
 import { READ_CACHE_OBSERVER, type ReadCacheObserver, type ReadCacheResult } from '../../metrics/read-cache.observer';
 import type { ShoeRow } from './shoe-row';
 import { shoeById } from './shoe.loaders';
@@ -47,11 +48,11 @@ const FRESHNESS = {
  * one ShoeRow.
  */
 @Injectable()
-export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
+export class ShoeReadCache implements OnModuleInit, OnModuleDestroy, CurrentVersions {
   private readonly rows: VersionedLru<ShoeRow>;
   private readonly barrier = new SharedCheckBarrier(() => this.checkFreshness());
   /** The read model's epoch as of the last check (see FRESHNESS); read once at start. */
-  private epoch: string | null = null;
+  private readModelEpoch: string | null = null;
   private stopFollowing?: () => void;
   /**
    * The check's own connection (one, beside the pool and the feed's): under write load every pooled connection
@@ -83,7 +84,7 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
     // An idle connection that dies emits here (unhandled, it would end the process); the next check reconnects.
     this.checks.on('error', () => undefined);
     this.stopFollowing = this.feed.onEvent((event) => this.rows.invalidate(event.streamId, event.version));
-    this.epoch = (await this.queryFreshness(null)).epoch;
+    this.readModelEpoch = (await this.queryFreshness(null)).epoch;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -107,6 +108,30 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
     // Read again after the check: the feed may have invalidated it meanwhile.
     const current = this.rows.get(shoeId);
     return current === undefined ? this.load(shoeId, 'miss') : this.served(current);
+  }
+
+  /**
+   * For answers built from these shoes (the answer cache and ETags of src/graphql, through CURRENT_VERSIONS):
+   * their versions with the same guarantee as a hit, or null when one is not cached or the check says behind.
+   * Nothing is read from the database: an answer that cannot be proven current here is simply executed.
+   */
+  async currentVersions(shoeIds: readonly string[]): Promise<readonly number[] | null> {
+    if (!this.enabled || !shoeIds.every((id) => this.rows.has(id))) return null;
+    if (!(await this.barrier.afterNow())) return null;
+    const versions: number[] = [];
+    for (const id of shoeIds) {
+      const row = this.rows.get(id); // again after the check: the feed may have invalidated it meanwhile
+      if (row === undefined) return null;
+      versions.push(row.version);
+    }
+    // Counted as hits: the answer is served from memory on the same proof a hit is (metrics and tests alike).
+    for (let i = 0; i < versions.length; i++) notifyObserver(this.observer, (o) => o.readCacheRead('hit'));
+    return versions;
+  }
+
+  /** The read model's epoch as of the last freshness check (CurrentVersions). */
+  get epoch(): string | null {
+    return this.readModelEpoch;
   }
 
   /**
@@ -147,8 +172,8 @@ export class ShoeReadCache implements OnModuleInit, OnModuleDestroy {
   /** Current: nothing committed past the feed's position, same epoch. A new epoch clears (and answers no). */
   private async checkFreshness(): Promise<boolean> {
     const { behind, epoch } = await this.queryFreshness(this.feed.position);
-    if (epoch !== this.epoch) {
-      this.epoch = epoch;
+    if (epoch !== this.readModelEpoch) {
+      this.readModelEpoch = epoch;
       this.rows.clear();
       return false;
     }

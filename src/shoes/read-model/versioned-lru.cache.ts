@@ -29,6 +29,11 @@ export class VersionedLru<T extends Versioned> {
     return this.entries.size;
   }
 
+  /** Whether `id` has an entry (its recency unchanged). */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
   /** The entry (made most recent), if any. */
   get(id: string): T | undefined {
     const entry = this.entries.get(id);
