@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
+import { installGraphiqlCaching } from './graphiql/graphiql-caching.hook';
 import type { AppSettings } from './config/app-settings';
 import { installBatchLimit } from './graphql/batch-limit.hook';
 import { GRAPHQL_PATH } from './graphql/graphql-options.factory';
@@ -47,6 +48,7 @@ export async function createApp(settings: AppSettings, databaseUrl: string): Pro
   const fastify = app.getHttpAdapter().getInstance();
   installBatchLimit(fastify, GRAPHQL_PATH);
   refuseOtherMethods(fastify, GRAPHQL_PATH);
+  installGraphiqlCaching(fastify, GRAPHQL_PATH, settings.corsOrigins.length > 0);
   serveWebApp(app); // the dashboard at `/` (web/dist); the API's routes are untouched
   if (settings.corsOrigins.length) {
     // The methods are those Express's `cors` allowed by default, so a preflight answers as it did.
