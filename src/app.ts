@@ -2,15 +2,15 @@ import { BadRequestException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import type { IncomingMessage } from 'node:http';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
+import { installGraphiqlCaching } from './graphiql/graphiql-caching.hook';
 import type { AppSettings } from './config/app-settings';
 import { installBatchLimit } from './graphql/batch-limit.hook';
 import { GRAPHQL_PATH } from './graphql/graphql-options.factory';
 import { AppLogger } from './logging/app-logger.service';
-import { resolveRequestId } from './logging/request-id';
 import { parseJsonBody } from './web/json-body';
-import { responseHeadersHook } from './web/security-headers';
+import { clientErrorAnswer, installResponseHeaders, requestIdOf } from './web/security-headers';
 import { serveWebApp } from './web/web-app';
 
 /** README "Security": the largest HTTP body; a larger one is answered 413. */
@@ -23,7 +23,9 @@ const BODY_LIMIT_BYTES = 100 * 1024;
  *   default is none, which would let a slow client hold a connection forever);
  * - paths match case-insensitively and with or without a trailing slash (`/GraphQL/` reached Apollo on Express);
  * - the request id comes from `x-request-id` when it is a safe token, else a new UUID (resolveRequestId), and the
- *   security headers and `x-request-id` are set first of all, before CORS, so that even a preflight has them.
+ *   security headers and `x-request-id` are set first of all, beneath Fastify (installResponseHeaders), so that even a
+ *   preflight has them, and so do the answers Fastify and Node.js give before any hook runs (a malformed URL, an
+ *   unparsable request, a closing server's 503); Fastify's answers to client errors get them too (clientErrorAnswer).
  */
 export function httpAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
@@ -31,9 +33,10 @@ export function httpAdapter(): FastifyAdapter {
     keepAliveTimeout: 5_000,
     requestTimeout: 300_000,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
-    genReqId: (req: IncomingMessage) => resolveRequestId(req.headers['x-request-id']),
+    genReqId: requestIdOf,
+    clientErrorHandler: clientErrorAnswer,
   });
-  adapter.setOnRequestHook(responseHeadersHook);
+  installResponseHeaders(adapter.getHttpServer() as Server);
   return adapter;
 }
 
@@ -45,6 +48,7 @@ export async function createApp(settings: AppSettings, databaseUrl: string): Pro
   const fastify = app.getHttpAdapter().getInstance();
   installBatchLimit(fastify, GRAPHQL_PATH);
   refuseOtherMethods(fastify, GRAPHQL_PATH);
+  installGraphiqlCaching(fastify, GRAPHQL_PATH, settings.corsOrigins.length > 0);
   serveWebApp(app); // the dashboard at `/` (web/dist); the API's routes are untouched
   if (settings.corsOrigins.length) {
     // The methods are those Express's `cors` allowed by default, so a preflight answers as it did.

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { graphiqlInlineScript } from '../graphiql/graphiql-page';
-import { REQUEST_ID_HEADER } from '../logging/request-id';
+import { REQUEST_ID_HEADER, resolveRequestId } from '../logging/request-id';
 
 /** A CSP source for one inline script, so the IDE page's bootstrap runs without allowing inline scripts at large. */
 function scriptHash(code: string): string {
@@ -42,14 +43,67 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
 
+const REQUEST_ID = Symbol('requestId');
+type StampedRequest = IncomingMessage & { [REQUEST_ID]?: string };
+
 /**
- * The one `onRequest` hook of ours (app.ts), first: the security headers and the request's id (`x-request-id`, made by
- * resolveRequestId through Fastify's `genReqId`), before any handler runs, so every route, asset, error and 404 has
- * them. Set on the Node.js response, which Fastify merges into whatever it sends.
+ * Installs our headers beneath Fastify, on the Node.js server itself (app.ts, before `listen`), so that every answer
+ * has them, including those Fastify and Node.js write before any hook of ours could run (test/web/framework-answers):
+ * - every request: a 'request' listener ahead of Fastify's sets the security headers and the request's id
+ *   (stampResponse); Fastify merges them into whatever it sends: a route's answer, a 404, a bad body's 400/413/415,
+ *   and also the router's own 400 for a malformed URL (`/%zz`) and 414 for an over-long parameter (frameworkErrors),
+ *   and the 503 of a closing server (return503OnClosing), which all bypass the `onRequest` hooks;
+ * - `Expect` other than 100-continue: Node.js answers 417 itself unless 'checkExpectation' has a listener; ours answers
+ *   the same 417 with our headers.
+ * Client errors (unparsable HTTP, headers too large, a request timeout) never become requests: clientErrorAnswer.
  */
-export function responseHeadersHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const res = reply.raw;
-  for (const [name, value] of SECURITY_HEADER_ENTRIES) res.setHeader(name, value);
-  res.setHeader(REQUEST_ID_HEADER, request.id);
-  done();
+export function installResponseHeaders(server: Server): void {
+  server.prependListener('request', stampResponse);
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    stampResponse(req, res);
+    res.writeHead(417, { 'content-length': '0' }).end();
+  });
 }
+
+/**
+ * The security headers and `x-request-id` on the Node.js response. The id (resolveRequestId: the caller's when it is a
+ * safe token, else a new UUID) is kept on the request for Fastify's `genReqId` (requestIdOf), so that the header, the
+ * log line and `request.id` agree.
+ */
+export function stampResponse(req: IncomingMessage, res: ServerResponse): void {
+  for (const [name, value] of SECURITY_HEADER_ENTRIES) res.setHeader(name, value);
+  const id = resolveRequestId(req.headers[REQUEST_ID_HEADER]);
+  (req as StampedRequest)[REQUEST_ID] = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+}
+
+/** Fastify's `genReqId`: the id stampResponse gave the request (resolved here only for a request it did not see). */
+export function requestIdOf(req: IncomingMessage): string {
+  return (req as StampedRequest)[REQUEST_ID] ?? resolveRequestId(req.headers[REQUEST_ID_HEADER]);
+}
+
+const CLIENT_ERROR_HEAD = SECURITY_HEADER_ENTRIES.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+
+/**
+ * Fastify's `clientErrorHandler`: Fastify's own answers (408 for a request timeout, 431 for headers too large, 400 for
+ * anything unparsable; same bodies) with our security headers. Written raw on the socket, as Fastify does, since no
+ * request exists; for the same reason there is no request id to send. Every such answer closes the connection.
+ */
+export function clientErrorAnswer(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return; // nobody left to answer
+  const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Client Error'];
+  const reason = STATUS_CODES[status]!;
+  const body = JSON.stringify({ error: reason, message, statusCode: status });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\n${CLIENT_ERROR_HEAD}content-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Client Timeout'],
+  HPE_HEADER_OVERFLOW: [431, 'Exceeded maximum allowed HTTP header size'],
+};

@@ -49,7 +49,8 @@ export function serveWebApp(app: NestFastifyApplication, dir: string = defaultWe
   for (const page of WEB_APP_PAGES) {
     fastify.get(page, (_request, reply) => {
       if (existsSync(join(dir, 'index.html'))) void reply.sendFile('index.html', dir);
-      else void reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+      // no-store: the page stops being true the moment the dashboard is built, which needs no restart.
+      else void reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT_PAGE);
     });
   }
 }

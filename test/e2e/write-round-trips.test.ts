@@ -83,3 +83,40 @@ it('a user id with quotes and backslashes is loaded as it is by the load written
   // then the load found the rating of 2 and moved it: one rating of 4, not two ratings
   expect(shoe).toMatchObject({ version: 3, ratingCount: 1, ratingSum: 4, size2: 0, size4: 1 });
 });
+
+describe('commands with an idempotency key', () => {
+  const userId = 'round-trips-keyed';
+  const now = () => new Date();
+  const create = (shoeId: string, name: string, key: string) =>
+    planShoeWrite({ type: 'CreateShoe', data: { shoeId, name, brand: 'Keyed' }, metadata: { now: now(), userId } }, key);
+  const importing = (shoeId: string, sizes: number[], key: string) =>
+    planShoeWrite({ type: 'ImportTrueToSizes', data: { shoeId, sizes }, metadata: { now: now(), userId } }, key);
+
+  it('an import costs 3 round trips: the key is locked and looked up in BEGIN\'s message and remembered in the append\'s statement', async () => {
+    const pipeline = server.app.get(ShoeWritePipeline);
+    const shoeId = randomUUID();
+    await pipeline.runOne(create(shoeId, `Keyed import ${shoeId}`, `create-${shoeId}`));
+
+    const { result, sent } = await recordQueries(() => pipeline.runOne(importing(shoeId, [2, 3], `import-${shoeId}`)));
+
+    expect(result).toMatchObject({ id: shoeId, version: 2, ratingCount: 2 });
+    const trips = transactionOf(sent);
+    expect({ count: trips.length, trips }).toMatchObject({ count: 3 });
+    // and the key was remembered: a retry replays (no new event), other sizes under the same key conflict
+    await expect(pipeline.runOne(importing(shoeId, [2, 3], `import-${shoeId}`))).resolves.toMatchObject({ version: 2 });
+    await expect(pipeline.runOne(importing(shoeId, [4], `import-${shoeId}`))).rejects.toMatchObject({ name: 'IdempotencyKeyConflict' });
+  });
+
+  it('a creation costs 7: RT1 with the key, the name\'s lock and lookup, the append with the key, the shoe\'s insert and read-back, COMMIT', async () => {
+    const pipeline = server.app.get(ShoeWritePipeline);
+    const shoeId = randomUUID();
+    const { result, sent } = await recordQueries(() => pipeline.runOne(create(shoeId, `Keyed create ${shoeId}`, `create-${shoeId}`)));
+
+    expect(result).toMatchObject({ id: shoeId, version: 1 });
+    const trips = transactionOf(sent);
+    expect({ count: trips.length, trips }).toMatchObject({ count: 7 });
+    // and a retry (a new shoe id, as the API makes one per request) answers with the shoe the key made
+    const replay = await recordQueries(() => pipeline.runOne(create(randomUUID(), `Keyed create ${shoeId}`, `create-${shoeId}`)));
+    expect(replay.result).toMatchObject({ id: shoeId, version: 1 });
+  });
+});
