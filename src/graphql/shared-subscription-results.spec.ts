@@ -158,6 +158,23 @@ describe('SharedSubscriptionResults', () => {
     expect(f.executions()).toBe(2);
   });
 
+  it('given subscribers of two shapes taking the same events in turn, then each gets its own shape\'s result, one execution per event and shape, nothing kept after', async () => {
+    const f = fixture();
+    const shared = new SharedSubscriptionResults();
+    const q = 'subscription ($t: Int) { events { n(times: $t) } }';
+    // Opened one by one, alternating: the feed hands each event to them in this order (a, b, a, b).
+    const streams: Stream[] = [];
+    for (const t of [1, 10, 1, 10]) streams.push(await open(shared.subscribe, f.schema, q, { t }));
+    f.push({ id: 'e1', n: 2 });
+    f.push({ id: 'e2', n: 3 });
+
+    for (const n of [2, 3]) {
+      expect(await Promise.all(streams.map(sent))).toEqual([1, 10, 1, 10].map((t) => ({ data: { events: { n: n * t } } })));
+    }
+    expect(f.executions()).toBe(4);
+    expect(shared.size).toBe(0);
+  });
+
   it('given a subscription without SHARED_EXECUTION, then each subscriber is executed with its own context', async () => {
     const f = fixture();
     const shared = new SharedSubscriptionResults();

@@ -1,4 +1,5 @@
 import type { AddressInfo, Socket } from 'node:net';
+import * as wsModule from 'ws';
 import { ClientOptions, ServerOptions, WebSocket, WebSocketServer } from 'ws';
 import { batchSocketWrites, SocketFrames, socketFrames, sendText } from './socket-write-batching';
 
@@ -95,9 +96,14 @@ async function socketPair(serverOptions: ServerOptions = {}, clientOptions: Clie
   const closed = new Promise<number>((resolve) => client.once('close', resolve));
   await new Promise((resolve) => client.once('open', resolve));
   const { ws, tcp } = await accepted;
-  const writes = { count: 0 };
+  // `bytes`: a copy of each write as it was made (a batch's buffer may be reused once the kernel has it).
+  const writes = { count: 0, bytes: [] as Buffer[] };
   const write = tcp.write.bind(tcp) as (...args: unknown[]) => boolean;
-  tcp.write = ((...args: unknown[]) => ((writes.count += 1), write(...args))) as Socket['write'];
+  tcp.write = ((...args: unknown[]) => {
+    writes.count += 1;
+    if (Buffer.isBuffer(args[0])) writes.bytes.push(Buffer.from(args[0]));
+    return write(...args);
+  }) as Socket['write'];
   const until = async (count: number) => {
     for (const deadline = Date.now() + 3_000; received.length < count; await new Promise((resolve) => setTimeout(resolve, 5))) {
       if (Date.now() > deadline) throw new Error(`received ${JSON.stringify(received)}, expected ${count} messages`);
@@ -179,4 +185,69 @@ describe('SocketFrames, on a real socket', () => {
     expect(pair.received).toEqual(['a1', 'b2']);
     expect(pair.writes.count).toBe(1);
   });
+
+  it('given a frame queued in the turn and then ws closing the socket, then later frames are refused and the queued one goes before the close', async () => {
+    const pair = await socketPair();
+    expect(pair.frames.add(bytes('a'), bytes('1'))).toBe(true);
+    pair.ws.close(1000);
+    expect(pair.frames.add(bytes('b'), bytes('2'))).toBe(false);
+    await expect(pair.closed).resolves.toBe(1000);
+    expect(pair.received).toEqual(['a1']);
+  });
+
+  it('given batches in successive turns, then each write is byte for byte the frames ws itself would send for those messages', async () => {
+    const pair = await socketPair();
+    const batches = [
+      ['{"id":"1",', 'x'.repeat(50)],
+      ['{"id":"22",', 'é'.repeat(100)],
+      ['{"id":"3",', 'y'.repeat(70_000)],
+    ];
+    for (const texts of [batches, batches.slice(0, 2).reverse()]) {
+      for (const [prefix, shared] of texts) pair.frames.add(bytes(prefix), bytes(shared));
+      await nextTurn();
+    }
+    const expected = [batches, batches.slice(0, 2).reverse()].map((texts) => Buffer.concat(texts.flatMap(([prefix, shared]) => wsFrame(prefix + shared))));
+    expect(pair.writes.bytes).toHaveLength(2);
+    pair.writes.bytes.forEach((written, i) => expect(written.equals(expected[i])).toBe(true));
+    await pair.until(5);
+    expect(pair.received).toEqual([...batches, ...batches.slice(0, 2).reverse()].map(([prefix, shared]) => prefix + shared));
+  });
+
+  it('given a batch the stream still holds (corked), then the next batch does not overwrite it', async () => {
+    const pair = await socketPair();
+    pair.tcp.cork();
+    pair.frames.add(bytes('a'), bytes('1'.repeat(100)));
+    pair.frames.flush();
+    pair.frames.add(bytes('b'), bytes('2'.repeat(100)));
+    pair.frames.flush();
+    pair.tcp.uncork();
+    await pair.until(2);
+    expect(pair.received).toEqual([`a${'1'.repeat(100)}`, `b${'2'.repeat(100)}`]);
+  });
+
+  it('given a client that stops reading, then batches the kernel takes only in part still arrive whole and in order', async () => {
+    const pair = await socketPair();
+    const clientSocket = (pair.client as unknown as { _socket: Socket })._socket;
+    clientSocket.pause();
+    const expected: string[] = [];
+    // Until the kernel's buffers are full and a write is held back in part, then a few more batches.
+    for (let i = 0, after = 0; after < 200 && i < 20_000; i++) {
+      const shared = String.fromCharCode(97 + (i % 26)).repeat(4_000);
+      pair.frames.add(bytes(`${i}:`), bytes(shared));
+      expected.push(`${i}:${shared}`);
+      if (after > 0 || pair.tcp.writableLength > 0) after += 1;
+    }
+    const heldBack = pair.tcp.writableLength > 0;
+    expect(heldBack).toBe(true); // some batch was not taken at once: the stream kept its buffer
+    clientSocket.resume();
+    await pair.until(expected.length);
+    expect(pair.received).toEqual(expected);
+  });
 });
+
+/** `ws`'s own frame for a server's send(text) without extensions (its public Sender.frame, as websocket-frames.spec.ts uses). */
+type FrameOptions = { fin: boolean; mask: boolean; opcode: number; readOnly: boolean; rsv1: boolean };
+const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
+function wsFrame(text: string): Buffer {
+  return Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, mask: false, opcode: 0x01, readOnly: false, rsv1: false }));
+}
