@@ -1,4 +1,4 @@
-/* global process, console, setInterval, clearInterval, setImmediate, URL */
+/* global process, console, setInterval, clearInterval, setImmediate, URL, fetch */
 // `npm run bench [-- --quick]`: issue 4's scenarios, each ours vs a baseline measured in the same run, in
 // alternation. BENCH_LIVE_SECONDS overrides L's duration (3 s quick, 10 s full). Plain ESM JavaScript (no build step of its own); the service under test is the built
 // `node dist/main.js` in its own process. Prints one table and writes it as JSON to bench-results/.
@@ -408,6 +408,7 @@ async function main() {
     };
     await sleep(1000);
     const rssBefore = rssMb(server.pid);
+    const detailBefore = await memoryDetail(port, 'before');
     const clients = [];
     let subErrors = 0;
     for (let s = 0; s < sockets; s++) {
@@ -430,9 +431,23 @@ async function main() {
     });
     await sleep(2000);
     const rssAfter = rssMb(server.pid);
+    const detailAfter = await memoryDetail(port, 'after');
     const added = rssAfter - rssBefore;
     log(`  RSS ${rssBefore.toFixed(0)} MB -> ${rssAfter.toFixed(0)} MB with ${await activeSubs()} active subscriptions (${subErrors} errors)`);
-    row({ scenario: `M memory (${CFG.subscriptions} idle subs / ${sockets} sockets)`, unit: 'MB added', ours: added, baseline: undefined, ratio: undefined, goal: '< 500 MB', pass: added < 500, rssBefore, rssAfter });
+    log(`  M detail, MB before -> after: ${describeMemoryDetail(detailBefore, detailAfter)}`);
+    row({
+      scenario: `M memory (${CFG.subscriptions} idle subs / ${sockets} sockets)`,
+      unit: 'MB added',
+      ours: added,
+      baseline: undefined,
+      ratio: undefined,
+      goal: '< 500 MB',
+      pass: added < 500,
+      rssBefore,
+      rssAfter,
+      detailBefore,
+      detailAfter,
+    });
     for (const c of clients) await c.dispose();
     clients.length = 0;
   }
@@ -775,6 +790,81 @@ async function liveScenario({ serverEnv, databaseUrl, port, shoeIds, token, row 
     missing,
     cpu,
   });
+}
+
+// ---------------------------------------------------------------- M's detail
+// M's number is the server's RSS added, sampled without a garbage collection: the V8 heap grows and shrinks with
+// what the collector happened to do just before, which moves M by tens of MB from run to run. Next to each RSS sample
+// (taken first, unchanged) the log and the JSON show the heap and the memory outside it from the server's /metrics
+// (prom-client's default metrics: process.memoryUsage() and v8.getHeapStatistics(), also without a collection). With
+// BENCH_M_INSPECT_PORT=<port> (and BENCH_SERVER_NODE_ARGS=--inspect=127.0.0.1:<port>) the server is also made to
+// collect its garbage through the inspector right after each RSS sample and its heapUsed is read again: the live
+// heap, the number that compares builds. Caveat: that collection happens before the subscriptions are opened, so the
+// "after" RSS of such a run is not comparable with one without it. BENCH_M_SNAPSHOT_DIR=<dir> also writes a heap
+// snapshot at each of the two points (slow: seconds each, and the snapshot's own memory shows in a later RSS).
+const METRIC_FIELDS = {
+  heapUsed: 'tts_nodejs_heap_size_used_bytes',
+  heapTotal: 'tts_nodejs_heap_size_total_bytes',
+  external: 'tts_nodejs_external_memory_bytes',
+};
+
+async function memoryDetail(port, label) {
+  const res = await request(undefined, port, 'GET', '/metrics');
+  const detail = {};
+  for (const [field, name] of Object.entries(METRIC_FIELDS)) {
+    const line = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text);
+    detail[field] = line ? Number(line[1]) / 2 ** 20 : NaN;
+  }
+  const inspectPort = process.env.BENCH_M_INSPECT_PORT;
+  if (inspectPort) Object.assign(detail, await collectedMemory(inspectPort, label));
+  return detail;
+}
+
+function describeMemoryDetail(before, after) {
+  return Object.keys(after)
+    .map((field) => `${field} ${before[field].toFixed(1)} -> ${after[field].toFixed(1)}`)
+    .join(', ');
+}
+
+/** Through the server's inspector: a full collection, then process.memoryUsage() (MB), and a heap snapshot if asked. */
+async function collectedMemory(inspectPort, label) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json();
+  const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let nextId = 0;
+  const chunks = [];
+  const call = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const onMessage = (data) => {
+        const message = JSON.parse(data.toString());
+        if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params.chunk);
+        if (message.id !== id) return;
+        socket.off('message', onMessage);
+        if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+        else resolve(message.result);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const { result } = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+    const usage = JSON.parse(result.value);
+    const mb = (bytes) => bytes / 2 ** 20;
+    const collected = { gcRss: mb(usage.rss), gcHeapUsed: mb(usage.heapUsed), gcExternal: mb(usage.external), gcArrayBuffers: mb(usage.arrayBuffers) };
+    const dir = process.env.BENCH_M_SNAPSHOT_DIR;
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      const file = path.join(dir, `m-${label}-${Date.now()}.heapsnapshot`);
+      writeFileSync(file, chunks.join(''));
+      log(`  heap snapshot (${label}): ${file}`);
+    }
+    return collected;
+  } finally {
+    socket.close();
+  }
 }
 
 function fmt(x) {
