@@ -83,7 +83,8 @@ async function served(
   onLookup: (hit: boolean) => void,
 ): Promise<GraphQLResponse | null> {
   const { request, operation, queryHash, contextValue, response } = requestContext;
-  if (operation.operation !== 'query' || !contextValue.reads || request.http?.headers.has('authorization') || rootFieldCount(operation) === null) return null;
+  // `operation` is undefined when operationName names none: graphql-js then answers the error itself.
+  if (operation?.operation !== 'query' || !contextValue.reads || request.http?.headers.has('authorization') || rootFieldCount(operation) === null) return null;
   const key = answerKey(queryHash!, request.operationName, request.variables);
   if (key === null) return null;
   const hit = await answers.lookup(key, epoch);

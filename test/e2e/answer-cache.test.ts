@@ -141,3 +141,14 @@ describe('GET', () => {
     expect(tags[1]).toBe(tags[0]);
   });
 });
+
+it('answers an operationName that names no operation with an error, as without the cache (no 500)', async () => {
+  const res = await fetch(server.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'query A { __typename }', operationName: 'B' }),
+  });
+  const body = (await res.json()) as { errors?: { message: string }[] };
+  expect(res.status).toBe(400);
+  expect(body.errors?.[0].message).toMatch(/Unknown operation named "B"/);
+});
