@@ -38,14 +38,14 @@ export function httpCaching(options: {
   onLookup?: (hit: boolean) => void;
 }): {
   plugin: ApolloServerPlugin<Context>;
-  /** For Apollo's `stringifyResult` option: a kept answer's JSON is made once. */
-  stringifyResult: (value: FormattedExecutionResult) => string;
+  /** For Apollo's `stringifyResult` option: a kept answer's JSON is made once (undefined: Apollo's own). */
+  stringifyResult: ((value: FormattedExecutionResult) => string) | undefined;
 } {
   const { versions } = options;
   const answers = versions && options.capacity > 0 ? new AnswerCache(options.capacity, versions) : null;
   return {
     plugin: httpCachePlugin(varyHeader(options.corsEnabled), versions, answers, options.onLookup ?? (() => undefined)),
-    stringifyResult: answers ? (value) => answers.stringify(value) : (value) => `${JSON.stringify(value)}\n`, // Apollo's default
+    stringifyResult: answers ? (value) => answers.stringify(value) : undefined,
   };
 }
 
@@ -58,14 +58,17 @@ function httpCachePlugin(vary: string, versions: CurrentVersions | null, answers
       const epoch = versions?.epoch ?? null;
       contextValue.reads = new ReadSet();
       const get = request.http?.method === 'GET';
+      let key: string | null | undefined; // the answer's key, made once (both hooks need it)
+      const keyOf = ({ queryHash }: { queryHash?: string }) =>
+        key !== undefined ? key : (key = answerKey(queryHash!, request.operationName, request.variables));
       return {
         // 2. After parsing, validation and the query limits: a kept answer whose versions are current, if any.
         async responseForOperation(requestContext) {
-          return answers ? served(requestContext, answers, epoch, onLookup) : null;
+          return answers ? served(requestContext, keyOf, answers, epoch, onLookup) : null;
         },
         // 3. Keep what was executed (when derived from versions), then the HTTP head.
         async willSendResponse(requestContext) {
-          const kept = keepable(requestContext);
+          const kept = keepable(requestContext, keyOf);
           if (kept?.keep && answers) answers.store(kept.key, kept.answer, kept.read, epoch);
           if (get) answerGet(requestContext, vary, kept && versions ? versionTag({ ...kept, epoch, schema: schemaTag(requestContext.schema) }) : null);
           else requestContext.response.http.headers.set('cache-control', CACHE_CONTROL.none);
@@ -78,14 +81,15 @@ function httpCachePlugin(vary: string, versions: CurrentVersions | null, answers
 /** The kept answer for this operation, with its reads replayed into the request's ReadSet (for its tag). */
 async function served(
   requestContext: GraphQLRequestContextResponseForOperation<Context>,
+  keyOf: (c: { queryHash?: string }) => string | null,
   answers: AnswerCache,
   epoch: string | null,
   onLookup: (hit: boolean) => void,
 ): Promise<GraphQLResponse | null> {
-  const { request, operation, queryHash, contextValue, response } = requestContext;
+  const { request, operation, contextValue, response } = requestContext;
   // `operation` is undefined when operationName names none: graphql-js then answers the error itself.
   if (operation?.operation !== 'query' || !contextValue.reads || request.http?.headers.has('authorization') || rootFieldCount(operation) === null) return null;
-  const key = answerKey(queryHash!, request.operationName, request.variables);
+  const key = keyOf(requestContext); // only now: a mutation's variables (up to 10,000 sizes) are never serialized
   if (key === null) return null;
   const hit = await answers.lookup(key, epoch);
   onLookup(hit !== null);
@@ -99,11 +103,12 @@ async function served(
  * An error-free query answer derived from versions: every root field read one stream (ReadSet), the variables are
  * small enough for a key. Kept (unless the request carried Authorization) and tagged by its versions.
  */
-function keepable({ request, operation, queryHash, contextValue, response }: GraphQLRequestContextWillSendResponse<Context>) {
+function keepable(requestContext: GraphQLRequestContextWillSendResponse<Context>, keyOf: (c: { queryHash?: string }) => string | null) {
+  const { request, operation, contextValue, response } = requestContext;
   const { body } = response;
   if (operation?.operation !== 'query' || body.kind !== 'single' || body.singleResult.errors?.length || (response.http.status ?? 200) !== 200) return null;
   const read: StreamVersions | null | undefined = contextValue.reads?.versions(rootFieldCount(operation));
-  const key = read ? answerKey(queryHash!, request.operationName, request.variables) : null;
+  const key = read ? keyOf(requestContext) : null;
   if (!read || key === null) return null;
   return { key, read, answer: body.singleResult, keep: !request.http?.headers.has('authorization') };
 }
