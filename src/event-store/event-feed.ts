@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Client, Pool } from 'pg';
+import { preparedStatement } from '../database/prepared-statements';
 import { EventStore, SqlRunner } from './event-store';
 import { EVENT_FEED_OBSERVER, EventFeedObserver, notifyObserver } from './event-store.observer';
 import { EVENTS_CHANNEL } from './event-store.sql';
@@ -391,7 +392,8 @@ export class EventFeed implements OnModuleInit, OnModuleDestroy, SubscriptionSou
     });
     // An idle connection that dies emits here (and would crash the process unhandled); the next read reconnects.
     pool.on('error', (error) => this.logger.debug(`An idle ${role} connection of the event feed failed: ${describe(error)}`));
-    return { pool, runner: { query: async (sql, params) => (await pool.query(sql, params)).rows } };
+    // Named statements: the feed's reads are a few constant texts, each run many times a second under load.
+    return { pool, runner: { query: async (sql, params) => (await pool.query(preparedStatement(sql, params ?? []))).rows } };
   }
 
   /** 1. connect; 2. LISTEN; 3. read, to catch up on commits nobody was listening for. */

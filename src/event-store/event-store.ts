@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ClientBase, QueryResult } from 'pg';
 import { DataSource, EntityManager, QueryFailedError, type QueryRunner } from 'typeorm';
 import { pgPoolOf } from '../database/pg-pool';
+import { queryPrepared } from '../database/prepared-statements';
 import { ConcurrencyError } from './concurrency.error';
 import { EVENT_STORE_OBSERVER, EventStoreObserver, notifyObserver } from './event-store.observer';
 import * as SQL from './event-store.sql';
@@ -238,7 +239,7 @@ export class EventStore {
     const { ctes, select } = alongside((value) => `$${params.push(value)}`);
     let rows: R[];
     try {
-      rows = await tx.query(SQL.appendStatement(ctes, select), params);
+      rows = await queryPrepared<R>(tx, SQL.appendStatement(ctes, select), params);
     } catch (error) {
       throw await this.asConcurrencyError(error, writes);
     }

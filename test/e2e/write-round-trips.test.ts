@@ -18,15 +18,15 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-type Sent = { client: pg.Client; text: string };
+type Sent = { client: pg.Client; text: string; name?: string };
 
 /** Every query any node-postgres client sends while `run` runs (the real driver underneath, only counted). */
 async function recordQueries<T>(run: () => Promise<T>): Promise<{ result: T; sent: Sent[] }> {
   const sent: Sent[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text: string };
-    sent.push({ client: this, text: typeof config === 'string' ? config : config.text });
+    const config = args[0] as string | { text: string; name?: string };
+    sent.push({ client: this, ...(typeof config === 'string' ? { text: config } : { text: config.text, name: config.name }) });
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   try {
@@ -66,6 +66,8 @@ it('a batch of ratings of several shoes costs 3 round trips: BEGIN with its lock
   expect(result.map((o) => ('shoe' in o ? o.shoe.version : o.error))).toEqual(Array(5).fill(3));
   const trips = transactionOf(sent);
   expect({ count: trips.length, trips }).toMatchObject({ count: 3 });
+  // and the append went as a named statement, which PostgreSQL plans once per connection (prepared-statements.ts)
+  expect(sent.find((s) => s.text.includes('es_wanted'))?.name).toMatch(/^tts_/);
 });
 
 it('a user id with quotes and backslashes is loaded as it is by the load written into BEGIN\'s message', async () => {
