@@ -26,15 +26,8 @@ export function checkSocketOperation(schema: GraphQLSchema, payload: SocketOpera
   const query = payload.query;
   if (typeof query !== 'string') return [coded(new GraphQLError('query must be a string'), 'BAD_REQUEST')];
   if (query.length > QUERY_LIMITS.length) return [queryTooComplex('length', query.length)];
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens: MAX_TOKENS });
-  } catch (error) {
-    if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
-    throw error;
-  }
-  const invalid = validate(schema, document, specifiedRules, { maxErrors: 50 });
-  if (invalid.length) return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+  const document = validDocument(schema, query);
+  if (Array.isArray(document)) return document;
   const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) return [coded(new GraphQLError('Unable to identify the operation to run'), 'GRAPHQL_VALIDATION_FAILED')];
@@ -48,6 +41,45 @@ export function checkSocketOperation(schema: GraphQLSchema, payload: SocketOpera
     throw error;
   }
   return { document, operationName, variableValues: inputs };
+}
+
+/**
+ * Documents that parsed and validated, by text, per schema: parse and validate depend on nothing else, and live
+ * clients open many subscriptions with one text (a page per shoe, a thousand tabs), each of which would otherwise
+ * parse its own copy and keep it for as long as it runs (10,000 subscriptions held ~40 MB of copies of one tree).
+ * One tree is shared instead: graphql-js never changes a document. Bounded, least recently used first out, by
+ * count and by the length of the texts kept (a hostile client's many distinct valid texts cost at most that);
+ * rejected texts are never kept, so a bad operation is checked again each time it is sent.
+ */
+export const DOCUMENT_CACHE_LIMITS = { documents: 500, characters: 1_000_000 };
+const validDocuments = new WeakMap<GraphQLSchema, { byText: Map<string, DocumentNode>; characters: number }>();
+
+function validDocument(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
+  const cache = validDocuments.get(schema) ?? { byText: new Map<string, DocumentNode>(), characters: 0 };
+  validDocuments.set(schema, cache);
+  const kept = cache.byText.get(query);
+  if (kept) {
+    cache.byText.delete(query);
+    cache.byText.set(query, kept);
+    return kept;
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: MAX_TOKENS });
+  } catch (error) {
+    if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
+    throw error;
+  }
+  const invalid = validate(schema, document, specifiedRules, { maxErrors: 50 });
+  if (invalid.length) return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+  cache.byText.set(query, document);
+  cache.characters += query.length;
+  for (const [text] of cache.byText) {
+    if (cache.byText.size <= DOCUMENT_CACHE_LIMITS.documents && cache.characters <= DOCUMENT_CACHE_LIMITS.characters) break;
+    cache.byText.delete(text);
+    cache.characters -= text.length;
+  }
+  return document;
 }
 
 /** The same error with `extensions.code` (graphql-js's own errors have none). */
