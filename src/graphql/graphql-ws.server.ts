@@ -8,11 +8,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../auth/graphql-context';
 import { AppConfigService } from '../config/app-config.service';
-import { GRAPHQL_PATH } from './graphql-options.factory';
 import { socketErrorFormatting } from './graphql-errors';
 import { socketAddress, socketAuth, socketIdentity } from './graphql-socket-auth';
 import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 import { limitSubscriptionsPerSocket } from './socket-limits';
+import { answerHandshakeRefusals } from './socket-handshake-refusals';
 import { checkSocketOperation } from './socket-operation';
 import { batchSocketWrites } from './socket-write-batching';
 
@@ -29,7 +29,6 @@ type SocketContext = GraphQLContext & { [SOCKET_TARGET]?: SocketTarget };
  */
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy {
-  /** `path`: `ws` answers an upgrade to another path that merely starts with /graphql (/graphql/x) with 400. */
   private readonly sockets: WebSocketServer;
   private server?: Disposable;
 
@@ -37,7 +36,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly config: AppConfigService,
   ) {
-    this.sockets = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: config.settings.sockets.maxPayloadBytes });
+    // No `path`: SocketUpgradeRouter matches the endpoint, as HTTP does, for both protocols.
+    this.sockets = new WebSocketServer({ noServer: true, maxPayload: config.settings.sockets.maxPayloadBytes });
+    answerHandshakeRefusals(this.sockets);
   }
 
   /** At bootstrap: the schema exists by then (GraphQLModule built it), and no socket can come before `listen`. */

@@ -14,6 +14,7 @@ import { isAsyncIterable } from './async-iterators';
 import { LegacyStart, LegacyStarts, paced } from './legacy-operations';
 import { SharedSubscriptionResults, SOCKET_TARGET, SocketTarget } from './shared-subscription-results';
 import { INIT_TIMEOUT_CLOSE_CODE, limitSubscriptionsPerSocket } from './socket-limits';
+import { answerHandshakeRefusals } from './socket-handshake-refusals';
 import { checkSocketOperation } from './socket-operation';
 import { batchSocketWrites } from './socket-write-batching';
 
@@ -48,6 +49,7 @@ export class LegacySubscriptionsServer implements OnApplicationBootstrap, Before
     private readonly config: AppConfigService,
   ) {
     this.sockets = new WebSocketServer({ noServer: true, maxPayload: config.settings.sockets.maxPayloadBytes });
+    answerHandshakeRefusals(this.sockets);
   }
 
   onApplicationBootstrap(): void {

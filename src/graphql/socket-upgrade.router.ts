@@ -8,6 +8,8 @@ import { AppConfigService } from '../config/app-config.service';
 import { GRAPHQL_PATH } from './graphql-options.factory';
 import { GraphqlWsServer } from './graphql-ws.server';
 import { LegacySubscriptionsServer } from './legacy-subscriptions.server';
+import { refuseUpgrade } from '../web/security-headers';
+import { answerHandshakeRefusals } from './socket-handshake-refusals';
 import { SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
 
 /**
@@ -17,7 +19,10 @@ import { SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON
  * 2. by subprotocol: one that offers subscriptions-transport-ws's ('graphql-ws') and not graphql-ws's own
  *    ('graphql-transport-ws') goes to LegacySubscriptionsServer, every other to GraphqlWsServer (which refuses
  *    what it does not speak, as graphql-ws does).
- * An upgrade elsewhere is left unanswered, as it always was.
+ * 0. (before all) the endpoint is matched as HTTP matches it (Fastify: any case, one trailing slash, any query):
+ *    an upgrade to any other path is refused with 404 and closed, never left open unanswered (a socket the HTTP
+ *    server hands to an 'upgrade' listener has no timeout of its own left, so an unanswered one stayed open for as
+ *    long as the client liked). Malformed handshakes are refused by `ws`, in our form (socket-handshake-refusals.ts).
  */
 @Injectable()
 export class SocketUpgradeRouter implements OnApplicationBootstrap {
@@ -32,6 +37,7 @@ export class SocketUpgradeRouter implements OnApplicationBootstrap {
     config: AppConfigService,
   ) {
     this.perAddress = new SocketsPerAddress(config.settings.sockets.maxPerAddress);
+    answerHandshakeRefusals(this.refusals);
   }
 
   onApplicationBootstrap(): void {
@@ -40,7 +46,7 @@ export class SocketUpgradeRouter implements OnApplicationBootstrap {
   }
 
   private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!(req.url ?? '').startsWith(GRAPHQL_PATH)) return;
+    if (!isGraphqlPath(req.url ?? '')) return refuseUpgrade(req, socket, 404, `No WebSocket endpoint here: connect to ${GRAPHQL_PATH}`);
     if (!this.perAddress.admit(req.socket.remoteAddress, (release) => socket.once('close', release))) {
       return this.refusals.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', () => undefined); // e.g. a frame over its limit: an 'error' nobody listens to would end the process
@@ -50,6 +56,12 @@ export class SocketUpgradeRouter implements OnApplicationBootstrap {
     if (offersOnlyLegacy(req)) this.legacy.handleUpgrade(req, socket, head);
     else this.graphqlWs.handleUpgrade(req, socket, head);
   }
+}
+
+function isGraphqlPath(url: string): boolean {
+  const query = url.indexOf('?');
+  const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
+  return path === GRAPHQL_PATH || path === `${GRAPHQL_PATH}/`;
 }
 
 function offersOnlyLegacy(req: IncomingMessage): boolean {

@@ -82,8 +82,6 @@ export function requestIdOf(req: IncomingMessage): string {
   return (req as StampedRequest)[REQUEST_ID] ?? resolveRequestId(req.headers[REQUEST_ID_HEADER]);
 }
 
-const CLIENT_ERROR_HEAD = SECURITY_HEADER_ENTRIES.map(([name, value]) => `${name}: ${value}\r\n`).join('');
-
 /**
  * Fastify's `clientErrorHandler`: Fastify's own answers (408 for a request timeout, 431 for headers too large, 400 for
  * anything unparsable; same bodies) with our security headers. Written raw on the socket, as Fastify does, since no
@@ -92,15 +90,32 @@ const CLIENT_ERROR_HEAD = SECURITY_HEADER_ENTRIES.map(([name, value]) => `${name
 export function clientErrorAnswer(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return; // nobody left to answer
   const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Client Error'];
+  if (socket.writable) socket.write(rawAnswer(status, message));
+  socket.destroy(err);
+}
+
+/**
+ * A refused WebSocket handshake (socket-handshake-refusals.ts): the request was an upgrade, so no response object
+ * exists and the answer is written raw, as `ws` writes its own, but with our headers and the request's id. The
+ * connection ends once the answer is written.
+ */
+export function refuseUpgrade(req: IncomingMessage, socket: Duplex, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  if (socket.destroyed) return;
+  socket.once('finish', () => socket.destroy());
+  socket.end(rawAnswer(status, message, { [REQUEST_ID_HEADER]: requestIdOf(req), ...headers }));
+}
+
+const RAW_HEAD = SECURITY_HEADER_ENTRIES.map(([name, value]) => `${name}: ${value}\r\n`).join('');
+
+/** An answer for a socket without a response object: Fastify's JSON error body, our security headers, `connection: close`. */
+function rawAnswer(status: number, message: string, headers: Readonly<Record<string, string>> = {}): string {
   const reason = STATUS_CODES[status]!;
   const body = JSON.stringify({ error: reason, message, statusCode: status });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\n${CLIENT_ERROR_HEAD}content-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy(err);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\n${RAW_HEAD}${extra}content-type: application/json\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
 }
 
 const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
