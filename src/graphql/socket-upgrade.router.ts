@@ -13,16 +13,17 @@ import { answerHandshakeRefusals } from './socket-handshake-refusals';
 import { SocketsPerAddress, TOO_MANY_SOCKETS_CLOSE_CODE, TOO_MANY_SOCKETS_REASON } from './socket-limits';
 
 /**
- * The one 'upgrade' listener of the HTTP server, added at bootstrap (before `listen`). For a socket on /graphql:
+ * The one 'upgrade' listener of the HTTP server, added at bootstrap (before `listen`). For every upgrade:
+ * 0. the endpoint is matched as HTTP matches it (Fastify: any case, one trailing slash, any query):
+ *    an upgrade to any other path is refused with 404 and closed, never left open unanswered (a socket the HTTP
+ *    server hands to an 'upgrade' listener has no timeout of its own left, so an unanswered one stayed open for as
+ *    long as the client liked). Malformed handshakes are refused by `ws`, in our form (socket-handshake-refusals.ts);
+ * then, on /graphql:
  * 1. sockets per address, both protocols together (settings `sockets.maxPerAddress`): one more is accepted only to
  *    be closed at once with 4429, a code the client sees;
  * 2. by subprotocol: one that offers subscriptions-transport-ws's ('graphql-ws') and not graphql-ws's own
  *    ('graphql-transport-ws') goes to LegacySubscriptionsServer, every other to GraphqlWsServer (which refuses
  *    what it does not speak, as graphql-ws does).
- * 0. (before all) the endpoint is matched as HTTP matches it (Fastify: any case, one trailing slash, any query):
- *    an upgrade to any other path is refused with 404 and closed, never left open unanswered (a socket the HTTP
- *    server hands to an 'upgrade' listener has no timeout of its own left, so an unanswered one stayed open for as
- *    long as the client liked). Malformed handshakes are refused by `ws`, in our form (socket-handshake-refusals.ts).
  */
 @Injectable()
 export class SocketUpgradeRouter implements OnApplicationBootstrap {
