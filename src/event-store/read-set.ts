@@ -1,6 +1,6 @@
 /**
  * What one answer was built from, as (stream, version) pairs: the versions an HTTP entity tag and a cached
- * answer are derived from (src/graphql/answer-cache.plugin.ts). A version names a stream's content exactly
+ * answer are derived from (src/graphql/http-cache.plugin.ts). A version names a stream's content exactly
  * (the read model of a stream at version v is a function of its first v events), so two answers to the same
  * operation and variables that read the same versions are the same answer, on any instance.
  *

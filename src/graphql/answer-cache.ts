@@ -3,7 +3,7 @@ import { type FormattedExecutionResult, Kind, type OperationDefinitionNode } fro
 import type { CurrentVersions, StreamVersions } from '../event-store/read-set';
 
 /**
- * Answers kept per operation + variables (answer-cache.plugin.ts applies it), each with the stream versions it
+ * Answers kept per operation + variables (http-cache.plugin.ts applies it), each with the stream versions it
  * was built from (a ReadSet). An answer is served again only while a read model can prove those versions are
  * still the current ones (CurrentVersions: the read cache's freshness check), so it is exactly as fresh as a
  * read-cache hit, and execution (resolvers, the QueryBus, graphql-js) is skipped; its JSON is made once, when it

@@ -56,8 +56,8 @@ export const DOCUMENT_CACHE_LIMITS = { documents: 500, characters: 1_000_000 };
 const validDocuments = new WeakMap<GraphQLSchema, { byText: Map<string, DocumentNode>; characters: number }>();
 
 function validDocument(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
-  const cache = validDocuments.get(schema) ?? { byText: new Map<string, DocumentNode>(), characters: 0 };
-  validDocuments.set(schema, cache);
+  let cache = validDocuments.get(schema);
+  if (!cache) validDocuments.set(schema, (cache = { byText: new Map<string, DocumentNode>(), characters: 0 }));
   const kept = cache.byText.get(query);
   if (kept) {
     cache.byText.delete(query);

@@ -6,7 +6,7 @@ import { ShoeReadCache } from '../read-model/shoe-read.cache';
 /**
  * `atLeastVersion`: the caller knows the log holds that version and only needs a row reflecting it (ShoeReadCache).
  * `reads`: the answer's ReadSet (on the GraphQL context), which learns the version served: the shoe's ETag and
- * cached answer are derived from it (src/graphql/answer-cache.plugin.ts).
+ * cached answer are derived from it (src/graphql/http-cache.plugin.ts).
  */
 export class GetShoeQuery extends Query<ShoeRow | null> {
   constructor(

@@ -183,12 +183,15 @@ function rememberedKey({ plan }: Write): RememberedIdempotencyKey[] {
   return claim ? [{ ...claim, shoeId: plan.streamId, at: plan.command.metadata.now }] : [];
 }
 
+const lockSql = (key: string) => `SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+
 function lock(tx: EntityManager, key: string): Promise<unknown> {
-  return tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+  return tx.query(lockSql('$1'), [key]);
 }
 
+/** lock's statement with the key written in, quoted, for BEGIN's message (as findIdempotencyKeyInline). */
 function lockInline(key: string): string {
-  return `SELECT pg_advisory_xact_lock(hashtextextended(${escapeLiteral(key)}, 0))`;
+  return lockSql(escapeLiteral(key));
 }
 
 /** A key seen before: the same request replays the shoe it made; other input with the same key is a conflict. */
