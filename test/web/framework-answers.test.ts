@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { AppLogger } from '../../src/logging/app-logger.service';
 import { SECURITY_HEADERS } from '../../src/web/security-headers';
+import { sendRaw, type RawAnswer } from '../support/raw-http';
 import { startTestServer, TestServer } from '../support/test-server';
 
 /**
@@ -16,36 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-type Answer = { status: number; headers: Map<string, string> };
-
-/** Sends `request` as is and parses the head of the first answer (read until the server closes or 2 s pass). */
-function send(request: string | Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    const chunks: Buffer[] = [];
-    const done = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      const text = Buffer.concat(chunks).toString('latin1');
-      const end = text.indexOf('\r\n\r\n');
-      if (end < 0) return reject(new Error(`no answer head in ${JSON.stringify(text.slice(0, 200))}`));
-      const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
-      const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers });
-    };
-    const timer = setTimeout(done, 2_000);
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      // One answer is enough: stop once its head and (declared) body are in.
-      const text = Buffer.concat(chunks).toString('latin1');
-      const end = text.indexOf('\r\n\r\n');
-      const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end));
-      if (end >= 0 && length && text.length >= end + 4 + Number(length[1])) done();
-    });
-    socket.on('close', done);
-    socket.on('error', () => undefined); // a server that cuts after answering (413) may reset the socket
-  });
-}
+const send = (request: string | Buffer): Promise<RawAnswer> => sendRaw(port, request);
 
 function get(path: string, extraHeaders = ''): string {
   return `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extraHeaders}\r\n`;
@@ -55,7 +26,7 @@ function post(path: string, contentType: string, body: string): string {
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: ${contentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
-function expectSecurityHeaders(answer: Answer): void {
+function expectSecurityHeaders(answer: RawAnswer): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect([name, answer.headers.get(name)]).toEqual([name, value]);
   expect(answer.headers.get('x-powered-by')).toBeUndefined();
 }

@@ -1,5 +1,5 @@
-import { connect } from 'node:net';
 import { SECURITY_HEADERS } from '../../src/web/security-headers';
+import { sendRaw, type RawAnswer } from '../support/raw-http';
 import { startTestServer, TestServer } from '../support/test-server';
 
 /**
@@ -15,36 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-type Answer = { status: number; headers: Map<string, string>; body: string; closed: boolean };
-
-/** Sends `request` and reads the answer's head (and a body the server closes after) for at most 3 s. */
-function send(request: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    const chunks: Buffer[] = [];
-    let closed = false;
-    const done = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      const text = Buffer.concat(chunks).toString('latin1');
-      const end = text.indexOf('\r\n\r\n');
-      if (end < 0) return reject(new Error(`no answer within 3 s (closed: ${closed}): ${JSON.stringify(text.slice(0, 200))}`));
-      const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
-      const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4), closed });
-    };
-    const timer = setTimeout(done, 3_000);
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      if (/^HTTP\/1\.1 101 /.test(Buffer.concat(chunks).toString('latin1')) && Buffer.concat(chunks).includes('\r\n\r\n')) done();
-    });
-    socket.on('close', () => {
-      closed = true;
-      done();
-    });
-    socket.on('error', () => undefined);
-  });
-}
+/** Refusals are read until the server closes (each must close); a 101 as soon as its head is in. */
+const send = (request: string): Promise<RawAnswer> => sendRaw(port, request, { timeoutMs: 3_000, untilClosed: true });
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 function upgrade(path: string, { method = 'GET', key = KEY, version = '13', protocol = 'graphql-transport-ws' } = {}): string {
@@ -54,7 +26,7 @@ function upgrade(path: string, { method = 'GET', key = KEY, version = '13', prot
   );
 }
 
-function expectRefusal(answer: Answer, status: number, message: RegExp): void {
+function expectRefusal(answer: RawAnswer, status: number, message: RegExp): void {
   expect({ status: answer.status, closed: answer.closed }).toEqual({ status, closed: true });
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect([name, answer.headers.get(name)]).toEqual([name, value]);
   expect(answer.headers.get('x-request-id')).toBe('handshake-test-1');
